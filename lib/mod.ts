@@ -1,0 +1,4 @@
+/** Small building blocks shared by every folder. */
+export { type Clock, delay, systemClock } from "./clock.ts";
+export { type Deferred, deferred } from "./deferred.ts";
+export { isCompiled, selfCommand, shellQuote } from "./self_command.ts";

@@ -1,0 +1,84 @@
+/** Bytes of history a buffer keeps unless told otherwise (100 KiB). */
+export const DEFAULT_LOG_HISTORY_BYTES = 100 * 1024;
+
+/** Receives every chunk written after it subscribed; must not block. */
+export type LogListener = (chunk: Uint8Array) => void;
+
+const encoder = new TextEncoder();
+
+/**
+ * A bounded history of log bytes with live subscribers.
+ *
+ * `write()` never blocks and never throws because of a listener: a listener
+ * that fails is removed. The history keeps the newest `capacity` bytes.
+ */
+export class LogBuffer {
+  readonly capacity: number;
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #listeners = new Set<LogListener>();
+
+  constructor(capacity = DEFAULT_LOG_HISTORY_BYTES) {
+    this.capacity = capacity;
+  }
+
+  write(chunk: string | Uint8Array): void {
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    if (bytes.length === 0) return;
+
+    this.#remember(bytes);
+    for (const listener of this.#listeners) {
+      try {
+        listener(bytes);
+      } catch {
+        this.#listeners.delete(listener);
+      }
+    }
+  }
+
+  /** The retained history as one byte array, oldest first. */
+  history(): Uint8Array {
+    const out = new Uint8Array(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+
+  /** The retained history decoded as UTF-8. */
+  text(): string {
+    return new TextDecoder().decode(this.history());
+  }
+
+  /** Calls `listener` for every later write; the result unsubscribes. */
+  subscribe(listener: LogListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get subscriberCount(): number {
+    return this.#listeners.size;
+  }
+
+  #remember(bytes: Uint8Array): void {
+    const kept = bytes.length > this.capacity
+      ? bytes.subarray(bytes.length - this.capacity)
+      : bytes;
+    this.#chunks.push(kept);
+    this.#size += kept.length;
+
+    while (this.#size > this.capacity) {
+      const first = this.#chunks[0]!;
+      const excess = this.#size - this.capacity;
+      if (first.length <= excess) {
+        this.#chunks.shift();
+        this.#size -= first.length;
+      } else {
+        this.#chunks[0] = first.subarray(excess);
+        this.#size -= excess;
+      }
+    }
+  }
+}

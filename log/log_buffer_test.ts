@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { LogBuffer } from "./log_buffer.ts";
+
+Deno.test("LogBuffer.text() returns what was written", () => {
+  const buffer = new LogBuffer();
+
+  buffer.write("hello ");
+  buffer.write(new TextEncoder().encode("world"));
+
+  assert.equal(buffer.text(), "hello world");
+});
+
+Deno.test("LogBuffer keeps only the newest bytes up to its capacity", () => {
+  const buffer = new LogBuffer(10);
+
+  buffer.write("0123456");
+  buffer.write("789abc");
+
+  assert.equal(buffer.text(), "3456789abc");
+  buffer.write("this chunk alone is longer than ten bytes");
+  assert.equal(buffer.text(), " ten bytes");
+});
+
+Deno.test("LogBuffer.subscribe() delivers later writes until unsubscribed", () => {
+  const buffer = new LogBuffer();
+  const seen: string[] = [];
+  buffer.write("before");
+
+  const unsubscribe = buffer.subscribe((chunk) =>
+    seen.push(new TextDecoder().decode(chunk))
+  );
+  buffer.write("one");
+  unsubscribe();
+  buffer.write("two");
+
+  assert.deepEqual(seen, ["one"]);
+});
+
+Deno.test("LogBuffer drops a listener that throws and keeps writing", () => {
+  const buffer = new LogBuffer();
+  buffer.subscribe(() => {
+    throw new Error("broken listener");
+  });
+
+  buffer.write("a");
+  buffer.write("b");
+
+  assert.equal(buffer.subscriberCount, 0);
+  assert.equal(buffer.text(), "ab");
+});

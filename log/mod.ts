@@ -1,0 +1,15 @@
+/** Log history buffers, the leveled logger and timestamp formats. */
+export {
+  DEFAULT_LOG_HISTORY_BYTES,
+  LogBuffer,
+  type LogListener,
+} from "./log_buffer.ts";
+export {
+  formatFields,
+  type LogFields,
+  Logger,
+  type LoggerOptions,
+  type LogSink,
+  silentLogger,
+} from "./logger.ts";
+export { TIME_FORMAT_NAMES, timeFormatter } from "./time_format.ts";
