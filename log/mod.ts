@@ -13,3 +13,4 @@ export {
   silentLogger,
 } from "./logger.ts";
 export { TIME_FORMAT_NAMES, timeFormatter } from "./time_format.ts";
+export { LogHub } from "./log_hub.ts";
