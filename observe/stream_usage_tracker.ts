@@ -1,0 +1,169 @@
+import type { TokenMetrics } from "./token_metrics.ts";
+import {
+  combineUsage,
+  isJsonObject,
+  type JsonObject,
+  readUsage,
+  type UsageCounts,
+} from "./usage_fields.ts";
+
+/**
+ * Longest SSE line the tracker keeps while waiting for its end (8 MiB). A
+ * longer line is skipped as a whole; a Responses API `response.completed`
+ * event carries the full output text, so the bound is generous.
+ */
+export const MAX_SSE_LINE_CHARS = 8 * 1024 * 1024;
+
+/** Keys that make a `data:` line worth parsing as JSON. */
+const INTERESTING_KEYS = ['"usage"', '"timings"', '"metrics"'];
+
+export interface StreamUsageTrackerOptions {
+  /** Clock time the request started, for `ttftMs`; omit to leave it null. */
+  startedAt?: number;
+}
+
+/**
+ * Follows an SSE response as it passes through and keeps only what the
+ * token metrics need, so the proxy never holds a whole stream in memory.
+ *
+ * Every `data:` line is trimmed; `[DONE]` and payloads that are not JSON are
+ * skipped. Usage is looked for at `usage`, `response.usage` (Responses API)
+ * and `message.usage` (Anthropic `message_start`). A count replaces the
+ * running one when it is above zero, or when nothing was known yet (so a
+ * reported zero stays zero but Anthropic's later `input_tokens: 0` does not
+ * undo its earlier count); cached replaces when it is zero or more. The
+ * last `timings` and the last vLLM `metrics` object win.
+ *
+ * Not thread-shared: one tracker per response, fed in order.
+ */
+export class StreamUsageTracker {
+  #decoder = new TextDecoder();
+  #pending = "";
+  #skippingLongLine = false;
+  #usage: UsageCounts | null = null;
+  #timings: JsonObject | null = null;
+  #vllm: JsonObject | null = null;
+  #startedAt: number | null;
+  #firstContentAt: number | null = null;
+  #result: TokenMetrics | null = null;
+
+  constructor(options: StreamUsageTrackerOptions = {}) {
+    this.#startedAt = options.startedAt ?? null;
+  }
+
+  /**
+   * Feeds the next bytes of the stream. Events may be split anywhere, even
+   * inside a UTF-8 sequence. Chunks after `finish()` are ignored.
+   */
+  push(chunk: Uint8Array | string): void {
+    if (this.#result) return;
+    const text = typeof chunk === "string"
+      ? chunk
+      : this.#decoder.decode(chunk, { stream: true });
+    this.#consume(text);
+  }
+
+  /**
+   * Records when the first content chunk reached the client. Only the
+   * first call counts, so the proxy may call it for every chunk.
+   */
+  markFirstContent(at: number): void {
+    this.#firstContentAt ??= at;
+  }
+
+  /** Time to first token in ms, or null when not told or not started. */
+  get ttftMs(): number | null {
+    if (this.#startedAt === null || this.#firstContentAt === null) return null;
+    return Math.max(0, this.#firstContentAt - this.#startedAt);
+  }
+
+  /**
+   * Reads the last unterminated line and returns the metrics. Every field
+   * is null when the stream carried no usage, timings or metrics. Later
+   * calls return the same result.
+   */
+  finish(): TokenMetrics {
+    if (this.#result) return this.#result;
+    this.#consume(this.#decoder.decode());
+    if (!this.#skippingLongLine) this.#line(this.#pending);
+    this.#pending = "";
+    this.#result = combineUsage({
+      usage: this.#usage,
+      timings: this.#timings,
+      vllm: this.#vllm,
+    });
+    return this.#result;
+  }
+
+  #consume(text: string): void {
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      if (end < 0) {
+        this.#keepPartial(text.slice(start));
+        return;
+      }
+      if (!this.#skippingLongLine) {
+        this.#line(this.#pending + text.slice(start, end));
+      }
+      this.#pending = "";
+      this.#skippingLongLine = false;
+      start = end + 1;
+    }
+  }
+
+  #keepPartial(part: string): void {
+    if (this.#skippingLongLine) return;
+    if (this.#pending.length + part.length > MAX_SSE_LINE_CHARS) {
+      this.#pending = "";
+      this.#skippingLongLine = true;
+      return;
+    }
+    this.#pending += part;
+  }
+
+  #line(line: string): void {
+    if (!line.startsWith("data:")) return;
+    const payload = line.slice(5).trim();
+    if (payload === "" || payload === "[DONE]") return;
+    if (!INTERESTING_KEYS.some((key) => payload.includes(key))) return;
+
+    let event: unknown;
+    try {
+      event = JSON.parse(payload);
+    } catch {
+      return; // not JSON: a comment-like payload the metrics ignore
+    }
+    if (!isJsonObject(event)) return;
+
+    for (const usage of usageObjects(event)) this.#mergeUsage(readUsage(usage));
+    if (isJsonObject(event.timings)) this.#timings = event.timings;
+    if (isJsonObject(event.metrics)) this.#vllm = event.metrics;
+  }
+
+  #mergeUsage(found: UsageCounts): void {
+    const running = this.#usage ??= { input: null, output: null, cached: null };
+    if (replaces(found.input, running.input)) running.input = found.input;
+    if (replaces(found.output, running.output)) running.output = found.output;
+    if (found.cached !== null && found.cached >= 0) {
+      running.cached = found.cached;
+    }
+  }
+}
+
+function replaces(found: number | null, running: number | null): boolean {
+  if (found === null) return false;
+  return found > 0 || (running === null && found >= 0);
+}
+
+function usageObjects(event: JsonObject): JsonObject[] {
+  const found: JsonObject[] = [];
+  if (isJsonObject(event.usage)) found.push(event.usage);
+  for (const key of ["response", "message"]) {
+    const holder = event[key];
+    if (isJsonObject(holder) && isJsonObject(holder.usage)) {
+      found.push(holder.usage);
+    }
+  }
+  return found;
+}
