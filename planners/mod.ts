@@ -8,4 +8,5 @@ export { MatrixError, MatrixSyntaxError } from "./matrix/errors.ts";
 export type { MatrixErrorOptions } from "./matrix/errors.ts";
 export { type MatrixExpr, parseMatrixExpression } from "./matrix/parser.ts";
 export { MatrixProgram } from "./matrix/program.ts";
+export type { MatrixDecision } from "./matrix/solver.ts";
 export { type MatrixToken, tokenize } from "./matrix/tokenizer.ts";

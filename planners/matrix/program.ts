@@ -1,5 +1,6 @@
 import type { MatrixSet } from "../../config/types.ts";
 import { type CompiledSet, expandNode } from "./node.ts";
+import { firstSetHolding, type MatrixDecision, solveMatrix } from "./solver.ts";
 
 /** Combinations `combinations()` lists before it gives up. */
 const DEFAULT_LIST_LIMIT = 10_000;
@@ -31,6 +32,33 @@ export class MatrixProgram {
   /** What stopping `model` costs: its configured cost, or 1. */
   evictCost(model: string): number {
     return this.#costs.get(model) ?? 1;
+  }
+
+  /**
+   * Which running models must stop so `target` can run, and why: the set
+   * and combination chosen and what the eviction costs. See `solveMatrix()`
+   * for the rules. Pure and fast: it never lists combinations.
+   */
+  explain(target: string, running: readonly string[]): MatrixDecision {
+    return solveMatrix(
+      this.#compiled,
+      (m) => this.evictCost(m),
+      target,
+      running,
+    );
+  }
+
+  /** The models `explain()` would stop, in the order of `running`. */
+  evictionFor(target: string, running: readonly string[]): string[] {
+    return [...this.explain(target, running).evict];
+  }
+
+  /**
+   * The first set, in solving order, with one combination holding every
+   * model in `models`; null when no set allows them all to run together.
+   */
+  setContaining(models: readonly string[]): string | null {
+    return firstSetHolding(this.#compiled, models)?.name ?? null;
   }
 
   /**
