@@ -1,0 +1,101 @@
+import type { Capture, CapturedExchange } from "./capture.ts";
+
+const MIB = 1024 * 1024;
+const encoder = new TextEncoder();
+
+export interface CaptureStoreOptions {
+  /** `captureBuffer` in MiB; 0 disables captures. */
+  captureBufferMiB: number;
+}
+
+/**
+ * Recent request/response captures in memory, keyed by activity ID.
+ *
+ * Bounded by bytes: the sum of `captureSize()` stays within the buffer;
+ * the oldest captures go first. Sizes are raw bytes: llama-swap counts
+ * zstd-compressed bytes, so the same setting holds fewer captures here.
+ * Synchronous and cheap; called by the proxy after each metered request
+ * and by the capture route.
+ */
+export class CaptureStore {
+  /** 0 when captures are disabled. */
+  readonly capacityBytes: number;
+  #items = new Map<number, { capture: Capture; size: number }>();
+  #sizeBytes = 0;
+
+  constructor(options: CaptureStoreOptions) {
+    const mib = options.captureBufferMiB;
+    if (!Number.isFinite(mib) || mib < 0) {
+      throw new RangeError(
+        `Cannot create capture store: captureBuffer must be 0 or more, got "${mib}"`,
+      );
+    }
+    this.capacityBytes = Math.floor(mib * MIB);
+  }
+
+  get enabled(): boolean {
+    return this.capacityBytes > 0;
+  }
+
+  /** Bytes held now. */
+  get sizeBytes(): number {
+    return this.#sizeBytes;
+  }
+
+  get count(): number {
+    return this.#items.size;
+  }
+
+  /**
+   * Stores `exchange` under `id`, replacing an earlier one, and evicts the
+   * oldest captures until it fits. False, and nothing stored, when
+   * captures are disabled or it alone exceeds the whole buffer.
+   */
+  put(id: number, exchange: CapturedExchange): boolean {
+    const capture: Capture = { id, ...exchange };
+    const size = captureSize(capture);
+    if (size > this.capacityBytes) return false;
+
+    this.#remove(id);
+    for (const [oldest, item] of this.#items) {
+      if (this.#sizeBytes + size <= this.capacityBytes) break;
+      this.#items.delete(oldest);
+      this.#sizeBytes -= item.size;
+    }
+    this.#items.set(id, { capture, size });
+    this.#sizeBytes += size;
+    return true;
+  }
+
+  /** The capture for `id`, or null when none is held (404 for the route). */
+  get(id: number): Capture | null {
+    return this.#items.get(id)?.capture ?? null;
+  }
+
+  has(id: number): boolean {
+    return this.#items.has(id);
+  }
+
+  #remove(id: number): void {
+    const item = this.#items.get(id);
+    if (!item) return;
+    this.#items.delete(id);
+    this.#sizeBytes -= item.size;
+  }
+}
+
+/** Bytes a capture is charged: path, header names and values, bodies. */
+export function captureSize(capture: CapturedExchange): number {
+  let size = utf8Length(capture.reqPath);
+  for (const headers of [capture.reqHeaders, capture.respHeaders]) {
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      size += utf8Length(name) + utf8Length(value);
+    }
+  }
+  return size + (capture.reqBody?.length ?? 0) +
+    (capture.respBody?.length ?? 0);
+}
+
+function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
