@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { GroupConfig } from "../config/types.ts";
 import { LogBuffer, Logger } from "../log/mod.ts";
 import { GroupPlanner } from "./group_planner.ts";
+import type { Planner } from "./types.ts";
 
 function group(
   members: string[],
@@ -153,8 +154,9 @@ Deno.test("GroupPlanner rejects a member that is not a configured model", () => 
 Deno.test("GroupPlanner.onSwapCommitted() writes nothing to the log", () => {
   const sink = new LogBuffer();
   const log = new Logger(sink, { level: "debug" });
+  const planner: Planner = TABLE;
 
-  TABLE.onSwapCommitted("b", ["a"], ["a"], log);
+  planner.onSwapCommitted("b", ["a"], ["a"], log);
 
   assert.equal(sink.text(), "");
 });
