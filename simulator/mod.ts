@@ -1,6 +1,21 @@
-/** The built-in simulated inference server (`llama-swap simulate`). */
-
-/** Runs the simulator with command-line `args`; resolves to an exit code. */
-export function runSimulator(_args: readonly string[]): Promise<number> {
-  return Promise.resolve(1);
-}
+/**
+ * The built-in simulated inference server (`llama-swap simulate`) and the
+ * helper that runs it as a real child process in tests.
+ */
+export { runSimulator } from "./run_simulator.ts";
+export {
+  parseSimulatorArgs,
+  SIMULATOR_USAGE,
+  type SimulatorOptions,
+  SimulatorUsageError,
+} from "./cli.ts";
+export {
+  SimulatorApp,
+  type SimulatorAppDeps,
+  type SimulatorStats,
+} from "./server.ts";
+export {
+  type SimulatorProcess,
+  startSimulator,
+  type StartSimulatorOptions,
+} from "./testing.ts";

@@ -1,0 +1,132 @@
+import { type Clock, delay } from "../lib/mod.ts";
+import { buildTimings, type Reply, type ReplyFormat } from "./reply.ts";
+import { SSE_HEADERS } from "./sse.ts";
+
+/** What `answerReply()` needs besides the reply and its format. */
+export interface AnswerOptions {
+  readonly stream: boolean;
+  /** Pause before each token, in ms. */
+  readonly tokenMs: number;
+  readonly clock: Clock;
+  /** The request's signal: aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Token count after which a stream crashes, or null. */
+  readonly crashMidStream: number | null;
+  /**
+   * Ends the process mid-stream. In production it never returns; when it
+   * does (tests), the stream errors as if the connection had dropped.
+   */
+  onCrash(): void;
+  /** The whole reply was produced. Called at most once. */
+  onDone(): void;
+  /** The client left before the end. Called at most once. */
+  onCancelled(tokensSent: number): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Generates `reply` at the configured pace and answers with it, whole as
+ * JSON or as a stream of SSE frames. Exactly one of `onDone` and
+ * `onCancelled` is called, unless the process crashes first.
+ *
+ * Resolves once a whole reply is generated, or at once for a stream (whose
+ * body then generates as the client reads, so a slow reader slows it down).
+ */
+export async function answerReply(
+  reply: Reply,
+  format: ReplyFormat,
+  options: AnswerOptions,
+): Promise<Response> {
+  if (options.stream) return streamReply(reply, format, options);
+
+  const started = options.clock.now();
+  for (let i = 0; i < reply.tokens.length; i++) {
+    if (!await pace(options, options.signal)) {
+      options.onCancelled(i);
+      return new Response(null, { status: 499 });
+    }
+  }
+
+  const elapsed = options.clock.now() - started;
+  const timings = buildTimings(
+    reply.promptTokens,
+    reply.tokens.length,
+    elapsed,
+  );
+  options.onDone();
+  return Response.json(format.whole(reply, timings));
+}
+
+function streamReply(
+  reply: Reply,
+  format: ReplyFormat,
+  options: AnswerOptions,
+): Response {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal.addEventListener("abort", onAbort, { once: true });
+
+  let settled = false;
+  let sent = 0;
+  let startSent = false;
+  const settle = (outcome: "done" | "cancelled") => {
+    if (settled) return;
+    settled = true;
+    options.signal.removeEventListener("abort", onAbort);
+    if (outcome === "done") options.onDone();
+    else options.onCancelled(sent);
+  };
+
+  const started = options.clock.now();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!startSent) {
+        startSent = true;
+        const head = format.streamStart(reply);
+        if (head !== "") return controller.enqueue(encoder.encode(head));
+      }
+
+      if (sent < reply.tokens.length) {
+        if (sent === options.crashMidStream) {
+          settled = true;
+          controller.error(new Error("Simulated crash mid-stream"));
+          options.onCrash();
+          return;
+        }
+        if (!await pace(options, stop.signal)) return settle("cancelled");
+        controller.enqueue(encoder.encode(format.streamToken(reply, sent)));
+        sent++;
+        return;
+      }
+
+      const elapsed = options.clock.now() - started;
+      const timings = buildTimings(reply.promptTokens, sent, elapsed);
+      controller.enqueue(encoder.encode(format.streamEnd(reply, timings)));
+      controller.close();
+      settle("done");
+    },
+    cancel() {
+      stop.abort();
+      settle("cancelled");
+    },
+  }, { highWaterMark: 0 });
+
+  return new Response(body, { headers: SSE_HEADERS });
+}
+
+/** Waits one token's time; false when `signal` aborted first. */
+async function pace(
+  options: AnswerOptions,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (options.tokenMs <= 0) return true;
+  try {
+    await delay(options.tokenMs, { clock: options.clock, signal });
+    return true;
+  } catch (error) {
+    if (signal.aborted) return false;
+    throw error;
+  }
+}
