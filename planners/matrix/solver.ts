@@ -15,20 +15,6 @@ export interface MatrixDecision {
 }
 
 /**
- * Reconstructs a chosen combination: a model, or the two halves of an
- * `all` product.
- */
-type Witness = string | readonly [Witness, Witness];
-
-/** A combination projected onto the models that matter for one query. */
-interface Option {
-  /** Bit i set: relevant model i is in the combination. */
-  readonly mask: bigint;
-  /** The first combination, in enumeration order, with this projection. */
-  readonly witness: Witness;
-}
-
-/**
  * Picks the combination to run `target` in, given the models `running`.
  *
  * 1. `target` already runs: nothing stops; the set reported is the first
@@ -38,10 +24,9 @@ interface Option {
  *    ties going to the earliest in set order, then combination order.
  * 3. No combination holds `target`: it runs alone, everything stops.
  *
- * Solved without listing combinations: each node yields the distinct ways
- * its combinations meet `target` and `running` (see `Projection`), so the
- * work depends on how many running models there are, not on how many
- * combinations the sets describe.
+ * Solved without listing combinations (see `Projection`): first the best
+ * cost and the projections that reach it, then the earliest combination
+ * with one of those projections.
  */
 export function solveMatrix(
   sets: readonly CompiledSet[],
@@ -65,33 +50,39 @@ export function solveMatrix(
   const projection = new Projection([target, ...others]);
   const costs = others.map(costOf);
   const total = costs.reduce((sum, cost) => sum + cost, 0);
-  let best: { set: CompiledSet; option: Option; cost: number } | null = null;
 
+  // 1. The cheapest projections holding the target, over every set.
+  let best = Infinity;
+  let winners: bigint[] = [];
   for (const set of sets) {
-    for (const option of projection.options(set.root)) {
-      if ((option.mask & 1n) === 0n) continue;
-      const cost = total - keptCost(option.mask, costs);
-      if (best === null || cost < best.cost) best = { set, option, cost };
+    for (const mask of projection.maximal(set.root)) {
+      if ((mask & 1n) === 0n) continue;
+      const cost = total - keptCost(mask, costs);
+      if (cost < best) [best, winners] = [cost, []];
+      if (cost === best && !winners.includes(mask)) winners.push(mask);
     }
-    if (best?.cost === 0) break;
   }
 
-  if (best === null) {
+  // 2. The earliest combination with one of them.
+  for (const set of sets) {
+    if (!projection.reaches(set.root, winners)) continue;
+    const { mask, models } = projection.first(set.root, winners);
     return {
-      setName: null,
-      dsl: null,
-      target: [target],
-      evict: others,
-      cost: total,
+      setName: set.name,
+      dsl: set.dsl,
+      target: [...new Set(models)].sort(),
+      evict: others.filter((_, i) => (mask & bitOf(i + 1)) === 0n),
+      cost: best,
     };
   }
-  const { set, option, cost } = best;
+
+  // 3. No set holds the target.
   return {
-    setName: set.name,
-    dsl: set.dsl,
-    target: flatten(option.witness),
-    evict: others.filter((_, i) => (option.mask & bitOf(i + 1)) === 0n),
-    cost,
+    setName: null,
+    dsl: null,
+    target: [target],
+    evict: others,
+    cost: total,
   };
 }
 
@@ -106,82 +97,149 @@ export function firstSetHolding(
   const unique = [...new Set(models)];
   const projection = new Projection(unique);
   const all = bitOf(unique.length) - 1n;
+  return sets.find((set) => projection.reaches(set.root, [all])) ?? null;
+}
 
-  for (const set of sets) {
-    const options = projection.options(set.root);
-    if (options.some((option) => option.mask === all)) return set;
-  }
-  return null;
+/** A combination found by `Projection.first()`. */
+interface Found {
+  readonly mask: bigint;
+  readonly models: readonly string[];
 }
 
 /**
- * The combinations of each node, projected onto a few relevant models and
- * thinned to those that can still win.
+ * Combinations seen only through a few relevant models: bit i of a mask is
+ * set when relevant model i is in the combination.
  *
- * An option is dropped when an earlier option of the same node holds every
- * relevant model it holds: anything built from the dropped one has a
- * counterpart built from the earlier one that keeps at least as many
- * running models (so costs no more) and comes first in enumeration order
- * (so wins a tie). That keeps decisions identical to trying every
- * combination. A node therefore has at most 2^(relevant models) options,
- * usually far fewer; results are memoised per node because sets share
- * referenced subtrees.
+ * `maximal()` gives, per node, the masks no other mask of the node
+ * contains. A larger mask keeps more running models, and every cost is
+ * positive, so the best cost is always among them. The work therefore
+ * depends on how many running models there are, not on how many
+ * combinations the sets describe; results are memoised per node because
+ * sets share referenced subtrees.
  */
 class Projection {
   readonly #bits = new Map<string, bigint>();
-  readonly #memo = new Map<MatrixNode, readonly Option[]>();
+  readonly #maximal = new Map<MatrixNode, readonly bigint[]>();
+  readonly #suffixes = new Map<MatrixNode, readonly (readonly bigint[])[]>();
 
   constructor(relevant: readonly string[]) {
     relevant.forEach((model, i) => this.#bits.set(model, bitOf(i)));
   }
 
-  options(node: MatrixNode): readonly Option[] {
-    let options = this.#memo.get(node);
-    if (!options) {
-      options = this.#evaluate(node);
-      this.#memo.set(node, options);
+  /** The maximal masks of the node's combinations. */
+  maximal(node: MatrixNode): readonly bigint[] {
+    let masks = this.#maximal.get(node);
+    if (!masks) {
+      masks = this.#evaluate(node);
+      this.#maximal.set(node, masks);
     }
-    return options;
+    return masks;
   }
 
-  #evaluate(node: MatrixNode): readonly Option[] {
+  /** True when some combination of `node` covers one of `needs`. */
+  reaches(node: MatrixNode, needs: readonly bigint[]): boolean {
+    return this.maximal(node).some((mask) => covers(mask, needs));
+  }
+
+  /**
+   * The first combination of `node`, in enumeration order, that covers one
+   * of `needs`. The caller has checked `reaches()`.
+   *
+   * For `all` that is the earliest tuple of parts: each part in turn takes
+   * its earliest combination after which the later parts can still cover a
+   * need, which `#suffix()` tells without trying them.
+   */
+  first(node: MatrixNode, needs: readonly bigint[]): Found {
     switch (node.kind) {
-      case "model": {
-        const mask = this.#bits.get(node.model) ?? 0n;
-        return [{ mask, witness: node.model }];
+      case "model":
+        return { mask: this.#bitOf(node.model), models: [node.model] };
+      case "any": {
+        const item = node.of.find((item) => this.reaches(item, needs))!;
+        return this.first(item, needs);
       }
-      case "any":
-        return thin(node.of.flatMap((item) => this.options(item)));
       case "all": {
-        let product = this.options(node.of[0]!);
-        for (const item of node.of.slice(1)) {
-          product = thin(combine(product, this.options(item)));
-        }
-        return product;
+        const suffixes = this.#suffix(node);
+        let left = needs;
+        let mask = 0n;
+        const models: string[] = [];
+        node.of.forEach((item, i) => {
+          const later = suffixes[i + 1] ?? [0n];
+          const found = this.first(item, minimal(subtractEach(left, later)));
+          mask |= found.mask;
+          models.push(...found.models);
+          left = minimal(left.map((need) => need & ~found.mask));
+        });
+        return { mask, models };
       }
     }
   }
-}
 
-/** Every left option joined with every right one, left varying slowest. */
-function combine(left: readonly Option[], right: readonly Option[]): Option[] {
-  const out: Option[] = [];
-  for (const a of left) {
-    for (const b of right) {
-      out.push({ mask: a.mask | b.mask, witness: [a.witness, b.witness] });
+  #evaluate(node: MatrixNode): readonly bigint[] {
+    switch (node.kind) {
+      case "model":
+        return [this.#bitOf(node.model)];
+      case "any":
+        return maximal(node.of.flatMap((item) => this.maximal(item)));
+      case "all":
+        return this.#suffix(node)[0]!;
     }
   }
-  return out;
+
+  /** For each part i of an `all`, the maximal masks of parts i..end. */
+  #suffix(node: MatrixNode & { kind: "all" }): readonly (readonly bigint[])[] {
+    let suffixes = this.#suffixes.get(node);
+    if (!suffixes) {
+      const out: (readonly bigint[])[] = [];
+      let acc: readonly bigint[] = [0n];
+      for (let i = node.of.length - 1; i >= 0; i--) {
+        acc = maximal(unionEach(this.maximal(node.of[i]!), acc));
+        out[i] = acc;
+      }
+      suffixes = out;
+      this.#suffixes.set(node, suffixes);
+    }
+    return suffixes;
+  }
+
+  #bitOf(model: string): bigint {
+    return this.#bits.get(model) ?? 0n;
+  }
 }
 
-/** Drops each option whose relevant models an earlier option all holds. */
-function thin(options: readonly Option[]): Option[] {
-  const kept: Option[] = [];
-  for (const option of options) {
-    const covered = kept.some((k) => (k.mask & option.mask) === option.mask);
-    if (!covered) kept.push(option);
-  }
-  return kept;
+/** True when `mask` holds every bit of at least one need. */
+function covers(mask: bigint, needs: readonly bigint[]): boolean {
+  return needs.some((need) => (mask & need) === need);
+}
+
+function unionEach(a: readonly bigint[], b: readonly bigint[]): bigint[] {
+  return a.flatMap((x) => b.map((y) => x | y));
+}
+
+/** Each need with the bits some later mask could supply removed. */
+function subtractEach(
+  needs: readonly bigint[],
+  later: readonly bigint[],
+): bigint[] {
+  return needs.flatMap((need) => later.map((mask) => need & ~mask));
+}
+
+/** The masks not contained in another one, without duplicates. */
+function maximal(masks: readonly bigint[]): bigint[] {
+  const unique = [...new Set(masks)];
+  return unique.filter((mask) =>
+    !unique.some((other) => other !== mask && (other & mask) === mask)
+  );
+}
+
+/**
+ * The needs not containing another one, without duplicates: covering a
+ * smaller need is enough.
+ */
+function minimal(needs: readonly bigint[]): bigint[] {
+  const unique = [...new Set(needs)];
+  return unique.filter((need) =>
+    !unique.some((other) => other !== need && (other & need) === other)
+  );
 }
 
 /** Cost of the running models (bits 1..n) that `mask` keeps. */
@@ -191,18 +249,6 @@ function keptCost(mask: bigint, costs: readonly number[]): number {
     if ((mask & bitOf(i + 1)) !== 0n) kept += cost;
   });
   return kept;
-}
-
-/** The models of a witness, sorted and without duplicates. */
-function flatten(witness: Witness): string[] {
-  const models = new Set<string>();
-  const stack: Witness[] = [witness];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (typeof next === "string") models.add(next);
-    else stack.push(next[0], next[1]);
-  }
-  return [...models].sort();
 }
 
 function bitOf(index: number): bigint {

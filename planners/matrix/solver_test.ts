@@ -1,29 +1,5 @@
 import assert from "node:assert/strict";
-import type { MatrixConfig } from "../../config/types.ts";
-import { compileMatrix } from "./compile.ts";
-import type { MatrixProgram } from "./program.ts";
-
-function program(
-  sets: Record<string, string>,
-  options: {
-    vars?: Record<string, string>;
-    evictCosts?: Record<string, number>;
-    models?: readonly string[];
-  } = {},
-): MatrixProgram {
-  const vars = options.vars ?? {};
-  const models = new Set([
-    ...Object.values(vars),
-    ...(options.models ?? []),
-    ...Object.values(sets).flatMap((dsl) => dsl.match(/[\w.-]+/g) ?? []),
-  ]);
-  const config: MatrixConfig = {
-    vars,
-    evictCosts: options.evictCosts ?? {},
-    sets: Object.entries(sets).map(([name, dsl]) => ({ name, dsl })),
-  };
-  return compileMatrix(config, models);
-}
+import { program } from "./test_program.ts";
 
 /** The example matrix of router reference 4.6. */
 const EXAMPLE = program({ standard: "(g | q | m) & v", full: "L" }, {
@@ -165,99 +141,6 @@ Deno.test("MatrixProgram.explain() mixes vars and model IDs in one decision", ()
   assert.deepEqual(decision.target, ["qwen", "voxtral"]);
 });
 
-/** The matrix of config reference 12.C. */
-const LEGACY = program({
-  llms: "a | b",
-  voice: "+llms & t",
-  full: "+voice & r",
-  heavy: "B70",
-}, {
-  vars: { a: "llm-a", b: "llm-b", t: "tts", r: "rerank", B70: "big70" },
-  evictCosts: { t: 20, B70: 5 },
-  models: ["solo"],
-});
-
-Deno.test("Config example 12.C: llm-a starts alone in set llms", () => {
-  const decision = LEGACY.explain("llm-a", []);
-
-  assert.equal(decision.setName, "llms");
-  assert.deepEqual(decision.evict, []);
-});
-
-Deno.test("Config example 12.C: rerank joins llm-a and tts in set full", () => {
-  const decision = LEGACY.explain("rerank", ["llm-a", "tts"]);
-
-  assert.equal(decision.setName, "full");
-  assert.deepEqual(decision.target, ["llm-a", "rerank", "tts"]);
-  assert.deepEqual(decision.evict, []);
-});
-
-Deno.test("Config example 12.C: llm-b replaces llm-a in set voice", () => {
-  const decision = LEGACY.explain("llm-b", ["llm-a", "tts"]);
-
-  assert.equal(decision.setName, "voice");
-  assert.deepEqual(decision.target, ["llm-b", "tts"]);
-  assert.deepEqual(decision.evict, ["llm-a"]);
-  assert.equal(decision.cost, 1);
-});
-
-Deno.test("Config example 12.C: big70 stops llm-a and tts at cost 21", () => {
-  const decision = LEGACY.explain("big70", ["llm-a", "tts"]);
-
-  assert.equal(decision.setName, "heavy");
-  assert.deepEqual(decision.evict, ["llm-a", "tts"]);
-  assert.equal(decision.cost, 21);
-});
-
-Deno.test("Config example 12.C: tts stops big70 in the first set with tts", () => {
-  const decision = LEGACY.explain("tts", ["big70"]);
-
-  assert.equal(decision.setName, "voice");
-  assert.deepEqual(decision.target, ["llm-a", "tts"]);
-  assert.deepEqual(decision.evict, ["big70"]);
-  assert.equal(decision.cost, 5);
-});
-
-Deno.test("Config example 12.C: solo is in no set and stops everything", () => {
-  const decision = LEGACY.explain("solo", ["llm-a"]);
-
-  assert.equal(decision.setName, null);
-  assert.deepEqual(decision.evict, ["llm-a"]);
-});
-
-/** The matrix of config reference 12.D. */
-const ROUTING = program({
-  twin: "worker-1 & worker-2",
-  dev: "(coder | vision) & whisper",
-  twin_voice: "+twin & whisper",
-}, {
-  vars: { coder: "qwen-coder", vision: "gemma-vision" },
-  evictCosts: { whisper: 10 },
-});
-
-Deno.test("Config example 12.D: the second worker joins the first in set twin", () => {
-  const decision = ROUTING.explain("worker-2", ["worker-1"]);
-
-  assert.equal(decision.setName, "twin");
-  assert.deepEqual(decision.evict, []);
-});
-
-Deno.test("Config example 12.D: a worker keeps the costly whisper running", () => {
-  const decision = ROUTING.explain("worker-1", ["qwen-coder", "whisper"]);
-
-  assert.equal(decision.setName, "twin_voice");
-  assert.deepEqual(decision.target, ["whisper", "worker-1", "worker-2"]);
-  assert.deepEqual(decision.evict, ["qwen-coder"]);
-  assert.equal(decision.cost, 1);
-});
-
-Deno.test("Config example 12.D: the vision model replaces the coder beside whisper", () => {
-  const decision = ROUTING.explain("gemma-vision", ["qwen-coder", "whisper"]);
-
-  assert.equal(decision.setName, "dev");
-  assert.deepEqual(decision.evict, ["qwen-coder"]);
-});
-
 Deno.test("MatrixProgram.explain() keeps both models named twice through a reference", () => {
   const overlap = program({ base: "a & b", s: "t & +base & b" });
 
@@ -312,8 +195,23 @@ Deno.test("MatrixProgram.evictionFor() returns only the models to stop", () => {
   ]);
 });
 
-Deno.test("MatrixProgram.setContaining() finds the first set that allows all models together", () => {
-  assert.equal(ROUTING.setContaining(["worker-1", "worker-2"]), "twin");
-  assert.equal(ROUTING.setContaining(["whisper", "worker-2"]), "twin_voice");
-  assert.equal(ROUTING.setContaining(["qwen-coder", "worker-1"]), null);
+Deno.test("MatrixProgram.explain() reports the earliest combination even when a later one keeps the same models", () => {
+  const ordered = program({ s: "t & (p | a) & (a | q)" });
+
+  const decision = ordered.explain("t", ["a"]);
+
+  assert.deepEqual(decision.target, ["a", "p", "t"]);
+  assert.deepEqual(decision.evict, []);
+});
+
+Deno.test("MatrixProgram.explain() stays quick with many optional companions running", () => {
+  const companions = Array.from({ length: 24 }, (_, i) => `r${i}`);
+  const optional = program({
+    s: `t & ${companions.map((r) => `(x | ${r})`).join(" & ")}`,
+  });
+
+  const decision = optional.explain("t", companions);
+
+  assert.deepEqual(decision.evict, []);
+  assert.deepEqual(decision.target, [...companions, "t"].sort());
 });
