@@ -40,6 +40,17 @@ export class StreamTap {
     }
   }
 
+  /** The next chunk, waiting for it; throws when the body has closed. */
+  async nextChunk(): Promise<Uint8Array> {
+    const result = await (this.#pending ?? this.#reader.read());
+    this.#pending = null;
+    if (result.done) {
+      this.closed = true;
+      throw new Error("Cannot read the next chunk: the body has closed");
+    }
+    return result.value;
+  }
+
   /** Every remaining byte, waiting until the body closes. */
   async rest(): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
