@@ -55,8 +55,8 @@ export class GroupPlanner implements Planner {
     const ownGroup = this.#config(own);
     return unique.filter((model) => {
       const other = this.#groupNameOf(model);
-      if (other === own) return ownGroup.swap;
-      return ownGroup.exclusive && !this.#config(other).persistent;
+      if (other === own) return ownGroup.swap; // 1.
+      return ownGroup.exclusive && !this.#config(other).persistent; // 2.
     });
   }
 

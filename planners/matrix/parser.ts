@@ -16,6 +16,9 @@ export type MatrixExpr =
 
 const ATOM_START = 'a name, "+set" or "("';
 
+/** Deepest parenthesis nesting accepted, which keeps recursion shallow. */
+export const MAX_NESTING = 100;
+
 /**
  * Parses a swap matrix expression such as `(g | q) & whisper | +big`.
  *
@@ -32,6 +35,8 @@ const ATOM_START = 'a name, "+set" or "("';
  * const tree = parseMatrixExpression("a | b & c");
  * // { kind: "any", of: [a, { kind: "all", of: [b, c] }] }
  * ```
+ *
+ * Parentheses may nest at most `MAX_NESTING` deep.
  *
  * @throws {MatrixSyntaxError} with the offset of the offending text.
  */
@@ -61,6 +66,7 @@ class Parser {
   #tokens: readonly MatrixToken[];
   #end: number;
   #next = 0;
+  #depth = 0;
 
   constructor(tokens: readonly MatrixToken[], end: number) {
     this.#tokens = tokens;
@@ -118,7 +124,14 @@ class Parser {
 
   /** Parses the inside of `( ... )` after the opening token. */
   #finishGroup(open: MatrixToken): MatrixExpr {
+    if (++this.#depth > MAX_NESTING) {
+      throw new MatrixSyntaxError(
+        `Parentheses nest deeper than ${MAX_NESTING} at ${open.offset}`,
+        open.offset,
+      );
+    }
     const inner = this.parseAny();
+    this.#depth--;
     const close = this.peek();
 
     if (!close) {

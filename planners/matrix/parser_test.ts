@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { MatrixSyntaxError } from "./errors.ts";
-import { type MatrixExpr, parseMatrixExpression } from "./parser.ts";
+import {
+  type MatrixExpr,
+  MAX_NESTING,
+  parseMatrixExpression,
+} from "./parser.ts";
 
 /** The tree written back as text, fully parenthesised. */
 function show(tree: MatrixExpr): string {
@@ -121,4 +125,27 @@ Deno.test("parseMatrixExpression() rejects a missing operand", () => {
 Deno.test("parseMatrixExpression() passes tokenizer errors through", () => {
   assert.equal(parseError("+").offset, 0);
   assert.equal(parseError("a @ b").message, 'Unexpected character "@" at 2');
+});
+
+Deno.test("parseMatrixExpression() accepts parentheses nested to the limit", () => {
+  const source = "(".repeat(MAX_NESTING) + "a" + ")".repeat(MAX_NESTING);
+
+  assert.deepEqual(parseMatrixExpression(source), {
+    kind: "name",
+    name: "a",
+    offset: MAX_NESTING,
+  });
+});
+
+Deno.test("parseMatrixExpression() rejects parentheses nested past the limit", () => {
+  const depth = MAX_NESTING + 1;
+  const source = "(".repeat(depth) + "a" + ")".repeat(depth);
+
+  const error = parseError(source);
+
+  assert.equal(
+    error.message,
+    `Parentheses nest deeper than ${MAX_NESTING} at ${MAX_NESTING}`,
+  );
+  assert.equal(error.offset, MAX_NESTING);
 });

@@ -20,13 +20,12 @@ export interface MatrixDecision {
  * 1. `target` already runs: nothing stops; the set reported is the first
  *    one holding every running model, or null.
  * 2. Otherwise every combination holding `target` is a candidate, costing
- *    the evict costs of the running models it lacks; the cheapest wins,
- *    ties going to the earliest in set order, then combination order.
- * 3. No combination holds `target`: it runs alone, everything stops.
- *
- * Solved without listing combinations (see `Projection`): first the best
- * cost and the projections that reach it, then the earliest combination
- * with one of those projections.
+ *    the evict costs of the running models it lacks. Find the best cost and
+ *    the projections (see `Projection`) that reach it, without listing
+ *    combinations.
+ * 3. The winner is the earliest candidate, in set order then combination
+ *    order, with one of those projections.
+ * 4. No combination holds `target`: it runs alone, everything stops.
  */
 export function solveMatrix(
   sets: readonly CompiledSet[],
@@ -36,7 +35,7 @@ export function solveMatrix(
 ): MatrixDecision {
   const others = [...new Set(running)];
 
-  if (others.includes(target)) {
+  if (others.includes(target)) { // 1.
     const set = firstSetHolding(sets, others);
     return {
       setName: set?.name ?? null,
@@ -51,7 +50,7 @@ export function solveMatrix(
   const costs = others.map(costOf);
   const total = costs.reduce((sum, cost) => sum + cost, 0);
 
-  // 1. The cheapest projections holding the target, over every set.
+  // 2. The cheapest projections holding the target, over every set.
   let best = Infinity;
   let winners: bigint[] = [];
   for (const set of sets) {
@@ -63,7 +62,7 @@ export function solveMatrix(
     }
   }
 
-  // 2. The earliest combination with one of them.
+  // 3. The earliest combination with one of them.
   for (const set of sets) {
     if (!projection.reaches(set.root, winners)) continue;
     const { mask, models } = projection.first(set.root, winners);
@@ -76,7 +75,7 @@ export function solveMatrix(
     };
   }
 
-  // 3. No set holds the target.
+  // 4. No set holds the target.
   return {
     setName: null,
     dsl: null,
