@@ -33,6 +33,8 @@ export class RecordingEffects implements Effects {
   time = 1_000_000;
   readonly states = new Map<string, ProcessState>();
   readonly gone = new Set<number>();
+  /** Callers that leave right after admission, before any grant. */
+  readonly leavesAfterAdmission = new Set<number>();
 
   readonly admitted: number[] = [];
   readonly granted: { id: number; model: string; priority: number }[] = [];
@@ -68,6 +70,7 @@ export class RecordingEffects implements Effects {
   admit(request: PendingRequest): boolean {
     if (this.gone.has(request.id)) return false;
     this.admitted.push(request.id);
+    if (this.leavesAfterAdmission.has(request.id)) this.gone.add(request.id);
     return true;
   }
 

@@ -161,9 +161,11 @@ export class SchedulerRig {
     this.scheduler.onSwapFinished(swapId, model, error);
   }
 
-  /** The client of granted request `id` is done. */
+  /** The client of request `id` is done (ignored until it is granted). */
   release(id: number): void {
-    this.#released.add(id);
+    if (this.effects.granted.some((grant) => grant.id === id)) {
+      this.#released.add(id);
+    }
     this.scheduler.onServeFinished(id);
   }
 
