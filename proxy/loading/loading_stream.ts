@@ -239,12 +239,20 @@ export class LoadingStream {
     );
   }
 
-  /** 1. A pending position. 2. A due remark. 3. A due progress figure. */
+  /**
+   * Runs every 750 ms until the stream ends. Skipped while text is still
+   * being typed or the client is behind; otherwise writes the first of:
+   * 1. a pending queue position (and pushes the next remark a full gap out),
+   * 2. a remark, when its gap has passed (the first tick always qualifies),
+   * 3. a progress figure, when one is due and the request is not queued,
+   * 4. a dot.
+   */
   #tick(): void {
     this.#stopTicker = this.#clock.setTimer(() => this.#tick(), TICK_MS);
     if (this.#typing.length > 0 || this.#out.behind) return;
 
     const now = this.#clock.now();
+    // 1.
     const position = this.#pendingPosition;
     if (position !== null) {
       this.#pendingPosition = null;
@@ -254,6 +262,7 @@ export class LoadingStream {
       return;
     }
 
+    // 2.
     const remark = now >= this.#nextRemarkAt ? this.#deck.deal() : null;
     if (remark !== null) {
       this.#nextRemarkAt = now + this.#remarkGapMs();
@@ -261,6 +270,7 @@ export class LoadingStream {
       return;
     }
 
+    // 3.
     const expected = this.#expectedLoadMs;
     if (expected !== null && !this.#queued && now >= this.#nextProgressAt) {
       this.#nextProgressAt = now + PROGRESS_GAP_MS;
@@ -269,6 +279,7 @@ export class LoadingStream {
       return;
     }
 
+    // 4.
     this.#type(this.#renderer.dot());
   }
 
