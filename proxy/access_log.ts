@@ -1,0 +1,69 @@
+import type { MiddlewareHandler } from "hono";
+import type { Clock } from "../lib/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { clientIp } from "./client_ip.ts";
+import type { ProxyEnv } from "./deps.ts";
+import { passThrough } from "./pass_through.ts";
+
+/** Polled often and never interesting, so never logged. */
+const QUIET_PREFIXES = [
+  "/health",
+  "/wol-health",
+  "/api/performance",
+  "/metrics",
+];
+
+/**
+ * Writes one info line per request once its response has been sent (for
+ * a stream, when the stream ends or the client leaves):
+ * `POST /v1/chat/completions status=200 bytes=5123 duration=2.31s ip=...`
+ * with the model when a route resolved one. Counting bytes wraps the body
+ * without copying it. Health checks and metrics scrapes are skipped.
+ */
+export function accessLog(
+  logger: Logger,
+  clock: Clock,
+): MiddlewareHandler<ProxyEnv> {
+  return async (c, next) => {
+    const started = clock.now();
+    await next();
+
+    const path = c.req.path;
+    if (QUIET_PREFIXES.some((prefix) => path.startsWith(prefix))) return;
+
+    const method = c.req.method;
+    const res = c.res;
+    const write = (bytes: number, note?: string) => {
+      logger.info(`${method} ${path}`, {
+        status: res.status,
+        bytes,
+        duration: formatDuration(clock.now() - started),
+        ip: clientIp(c.req.raw.headers, c.env?.remoteAddr) ?? undefined,
+        model: c.get("model"),
+        agent: c.req.header("user-agent"),
+        note,
+      });
+    };
+
+    if (!res.body || method === "HEAD") {
+      write(0);
+      return;
+    }
+    let bytes = 0;
+    const body = passThrough(res.body, {
+      chunk: (chunk) => bytes += chunk.byteLength,
+      end: ({ error, cancelled }) =>
+        write(
+          bytes,
+          cancelled ? "client left" : error ? "stream failed" : undefined,
+        ),
+    });
+    c.res = new Response(body, res);
+  };
+}
+
+/** `0.4ms`, `215ms`, `2.31s`, `95.2s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Number(ms.toFixed(ms < 10 ? 1 : 0))}ms`;
+  return `${Number((ms / 1000).toFixed(2))}s`;
+}

@@ -1,0 +1,62 @@
+import { HttpError } from "./errors.ts";
+
+/**
+ * Reads a request body into memory, refusing it with 413 as soon as it grows
+ * past `limit` bytes, so an oversized upload is never buffered whole.
+ *
+ * A declared `Content-Length` over the limit is refused before reading. A
+ * body that cannot be read (the client broke off, bad chunking) is a 400.
+ * Returns null when the request has no body.
+ */
+export async function readBodyWithin(
+  request: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!request.body) return null;
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await reader.read();
+    } catch (error) {
+      throw new HttpError(400, "could not read request body", {
+        cause: error,
+      });
+    }
+    if (result.done) break;
+
+    size += result.value.byteLength;
+    if (size > limit) {
+      // A failed cancel means the client is gone; 413 is the answer anyway.
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(result.value);
+  }
+  return concat(chunks, size);
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(
+    413,
+    `request body too large: the limit is ${limit} bytes`,
+  );
+}
+
+function concat(
+  chunks: readonly Uint8Array[],
+  size: number,
+): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,220 @@
+import type { Clock } from "../lib/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { ProxyState } from "./deps.ts";
+import { errorKind, type HttpError } from "./errors.ts";
+import { LoadingStream } from "./loading/loading_stream.ts";
+import { loadingHeaders } from "./loading/loading_headers.ts";
+import { shouldSendLoadingState } from "./loading/should_send_loading_state.ts";
+import {
+  openUpstream,
+  relayBody,
+  relayResponse,
+  type UpstreamCall,
+  upstreamFailure,
+  type UpstreamTarget,
+} from "./relay.ts";
+import type { ModelTarget } from "./resolve_model.ts";
+import { type Lease, routerFailure, type Ticket } from "./router_port.ts";
+
+/** What dispatching needs besides the call itself. */
+export interface DispatchContext {
+  readonly state: ProxyState;
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly loadTimes:
+    | { expectedMs(model: string): number | null }
+    | undefined;
+}
+
+/**
+ * Serves a call for a resolved model and returns the client's response.
+ *
+ * Peers are forwarded to at once. Local models go through the router:
+ * admission errors (404, 429, 503) are thrown before any byte is sent;
+ * then, for a streaming chat request to a model that is not ready and has
+ * `sendLoadingState` on, a 200 loading stream is returned at once and the
+ * upstream answer follows in it (a failed load ends it with an SSE error
+ * event). Otherwise the request waits for its lease and is forwarded.
+ * The lease is released exactly once on every path.
+ *
+ * `allowLoading` is false for `/upstream` passthrough. Failures are thrown
+ * as `HttpError`s after `call.observation.finished()` was told.
+ */
+export async function dispatch(
+  call: UpstreamCall,
+  target: ModelTarget,
+  ctx: DispatchContext,
+  allowLoading: boolean,
+): Promise<Response> {
+  try {
+    if (target.kind === "peer") {
+      const upstream = await openUpstream(call, peerTarget(target), ctx, noop);
+      return relayResponse(upstream, call, noop);
+    }
+    return await serveLocal(call, target, ctx, allowLoading);
+  } catch (error) {
+    const failure = error as HttpError;
+    call.observation.finished({
+      status: failure.status ?? 500,
+      error: failure.message,
+    });
+    throw error;
+  }
+}
+
+async function serveLocal(
+  call: UpstreamCall,
+  target: Extract<ModelTarget, { kind: "local" }>,
+  ctx: DispatchContext,
+  allowLoading: boolean,
+): Promise<Response> {
+  let loading: LoadingStream | null = null;
+  let position: number | null = null;
+  const onQueuePosition = (next: number) => {
+    position = next;
+    loading?.setQueuePosition(next);
+  };
+
+  let ticket: Ticket;
+  try {
+    ticket = await ctx.state.router.request(target.id, {
+      signal: call.signal,
+      onQueuePosition,
+    });
+  } catch (error) {
+    throw routerFailure(error);
+  }
+
+  const wantsLoading = !ticket.immediate && allowLoading &&
+    shouldSendLoadingState({
+      path: call.path,
+      streaming: call.streaming,
+      sendLoadingState: target.model.sendLoadingState,
+      ready: ctx.state.processes.get(target.id)?.state === "ready",
+    });
+  if (!wantsLoading) {
+    const lease = await ticket.lease.catch((error) => {
+      throw routerFailure(error);
+    });
+    const release = once(lease);
+    const upstream = await openUpstream(
+      call,
+      localTarget(target),
+      ctx,
+      release,
+    );
+    return relayResponse(upstream, call, release);
+  }
+
+  loading = new LoadingStream({
+    model: target.id,
+    format: target.model.loadingStateFormat,
+    ...(ctx.state.config.loadingRemarks
+      ? { remarks: ctx.state.config.loadingRemarks }
+      : {}),
+    clock: ctx.clock,
+    expectedLoadMs: ctx.loadTimes?.expectedMs(target.id) ?? null,
+    logger: ctx.logger,
+  });
+  if (position !== null) loading.setQueuePosition(position);
+  void continueAfterLoading(loading, ticket, call, target, ctx);
+  return new Response(loading.body, { status: 200, headers: loadingHeaders() });
+}
+
+/**
+ * The rest of a request that answered with a loading stream: wait for the
+ * lease, forward, and hand the upstream body over, or end the stream with
+ * an in-band error. Never rejects.
+ */
+async function continueAfterLoading(
+  loading: LoadingStream,
+  ticket: Ticket,
+  call: UpstreamCall,
+  target: Extract<ModelTarget, { kind: "local" }>,
+  ctx: DispatchContext,
+): Promise<void> {
+  const fail = async (failure: HttpError) => {
+    call.observation.finished({
+      status: failure.status,
+      error: failure.message,
+    });
+    if (call.signal.aborted) {
+      loading.cancel();
+      return;
+    }
+    const kind = errorKind(failure.status);
+    await loading.fail({
+      status: failure.status,
+      message: failure.message,
+      type: kind.type,
+      code: failure.code ?? kind.code,
+    });
+  };
+
+  try {
+    let lease: Lease;
+    try {
+      lease = await ticket.lease;
+    } catch (error) {
+      return await fail(routerFailure(error));
+    }
+
+    const release = once(lease);
+    let upstream: Response;
+    try {
+      upstream = await openUpstream(call, localTarget(target), ctx, release);
+    } catch (error) {
+      return await fail(error as HttpError);
+    }
+
+    const type = upstream.headers.get("content-type") ?? "";
+    if (upstream.status >= 400 && !type.includes("text/event-stream")) {
+      const failure = await upstreamFailure(upstream);
+      release();
+      return await fail(failure);
+    }
+    await loading.handOver(relayBody(upstream, call, release));
+  } catch (error) {
+    ctx.logger.warn("loading stream ended early", {
+      model: target.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    loading.cancel();
+  }
+}
+
+function localTarget(
+  target: Extract<ModelTarget, { kind: "local" }>,
+): UpstreamTarget {
+  return {
+    baseUrl: target.model.proxy,
+    peerApiKey: null,
+    headerTimeoutMs: target.model.timeouts.responseHeader * 1000,
+    failurePrefix: "upstream connection failed",
+  };
+}
+
+function peerTarget(
+  target: Extract<ModelTarget, { kind: "peer" }>,
+): UpstreamTarget {
+  const peer = target.route.peer;
+  return {
+    baseUrl: peer.proxy,
+    peerApiKey: peer.apiKey,
+    headerTimeoutMs: peer.timeouts.responseHeader * 1000,
+    failurePrefix: "peer proxy error",
+  };
+}
+
+/** The lease's release, callable any number of times, effective once. */
+function once(lease: Lease): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    lease.release();
+  };
+}
+
+function noop(): void {}

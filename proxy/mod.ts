@@ -1,0 +1,15 @@
+/**
+ * The HTTP proxy: routes, auth, filters, forwarding, peers and the
+ * loading stream, as one Hono app.
+ */
+export { createProxyApp } from "./app.ts";
+export type { ProxyDeps, ProxyEnv, ProxyState, VersionInfo } from "./deps.ts";
+export { errorEnvelope, HttpError } from "./errors.ts";
+export type { ErrorEnvelope } from "./errors.ts";
+export {
+  noopObserver,
+  type ProxyObserver,
+  type RequestObservation,
+  type RequestStart,
+} from "./observer.ts";
+export type { Lease, RouterPort, Ticket } from "./router_port.ts";

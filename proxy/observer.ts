@@ -1,0 +1,97 @@
+import type { Logger } from "../log/mod.ts";
+
+/** What the proxy knows when an inference request has found its model. */
+export interface RequestStart {
+  /** Unique per request (a UUID). */
+  readonly id: string;
+  /** The real local model ID, or a peer model's FQN. */
+  readonly model: string;
+  /** The path sent upstream (`/v` and `/upstream/<model>` removed). */
+  readonly path: string;
+  readonly method: string;
+  /** The client's headers, unredacted: the observer must redact them. */
+  readonly headers: Headers;
+  readonly remoteIp: string | null;
+  /** Free-form labels for the activity log; empty for now. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * One request being watched. The proxy calls `requestBody` once, then
+ * `responseStarted` and `chunk` as the upstream answers, and `finished`
+ * exactly once, whatever happened. Calls must not block: the proxy's hot
+ * path waits for them.
+ */
+export interface RequestObservation {
+  /** When it aborts (a cancel from the UI), the proxy drops the request. */
+  readonly signal?: AbortSignal;
+  /** The body sent upstream (after filters); null when there is none. */
+  requestBody(bytes: Uint8Array<ArrayBuffer> | null): void;
+  responseStarted(status: number, headers: Headers): void;
+  /** A response chunk as it passes; keep a bounded copy if needed. */
+  chunk(bytes: Uint8Array): void;
+  finished(result: { status: number; error?: string }): void;
+}
+
+/**
+ * Watches model-addressed requests and `/upstream` inference requests, for
+ * activity history, captures, metrics and the in-flight table.
+ */
+export interface ProxyObserver {
+  requestStarted(start: RequestStart): RequestObservation;
+}
+
+const silentObservation: RequestObservation = {
+  requestBody() {},
+  responseStarted() {},
+  chunk() {},
+  finished() {},
+};
+
+/** An observer that records nothing, the default. */
+export const noopObserver: ProxyObserver = {
+  requestStarted: () => silentObservation,
+};
+
+/**
+ * Starts an observation that can never hurt the request: a throwing
+ * observer is logged once and then ignored, and `finished` is delivered at
+ * most once.
+ */
+export function startObservation(
+  observer: ProxyObserver,
+  start: RequestStart,
+  logger: Logger,
+): RequestObservation {
+  let broken = false;
+  let finished = false;
+  const guard = (what: string, fn: () => void) => {
+    if (broken) return;
+    try {
+      fn();
+    } catch (error) {
+      broken = true;
+      logger.warn("observer failed; ignoring it for this request", {
+        call: what,
+        id: start.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  let inner: RequestObservation = silentObservation;
+  guard("requestStarted", () => inner = observer.requestStarted(start));
+  return {
+    ...(inner.signal ? { signal: inner.signal } : {}),
+    requestBody: (bytes) =>
+      guard("requestBody", () => inner.requestBody(bytes)),
+    responseStarted: (status, headers) =>
+      guard("responseStarted", () => inner.responseStarted(status, headers)),
+    chunk: (bytes) => guard("chunk", () => inner.chunk(bytes)),
+    finished(result) {
+      if (finished) return;
+      finished = true;
+      guard("finished", () => inner.finished(result));
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import type { Clock } from "../lib/mod.ts";
+import { HttpError } from "./errors.ts";
+import type { OutgoingBody } from "./filters.ts";
+import {
+  downstreamHeaders,
+  forward,
+  upstreamHeaders,
+  type UpstreamKind,
+} from "./forward.ts";
+import type { RequestObservation } from "./observer.ts";
+import { passThrough } from "./pass_through.ts";
+import { joinUpstreamUrl } from "./upstream_url.ts";
+
+/** A request ready to go upstream, whoever serves it. */
+export interface UpstreamCall {
+  readonly method: string;
+  /** The raw path the upstream sees, starting with `/`. */
+  readonly path: string;
+  /** The raw query string including `?`, or "". */
+  readonly query: string;
+  /** The client's request headers. */
+  readonly headers: Headers;
+  readonly body: OutgoingBody;
+  readonly streaming: boolean;
+  /** Who asked, for the `X-Forwarded-*` headers local models get. */
+  readonly client: {
+    readonly ip: string | null;
+    readonly host: string;
+    readonly proto: string;
+  };
+  /** Aborts when the client leaves or an observer cancels the request. */
+  readonly signal: AbortSignal;
+  readonly observation: RequestObservation;
+}
+
+/** Where an upstream lives and how to talk to it. */
+export interface UpstreamTarget {
+  readonly baseUrl: string;
+  /** A peer's own API key ("" for none); null for a local model. */
+  readonly peerApiKey: string | null;
+  /** 0 = wait for response headers as long as it takes. */
+  readonly headerTimeoutMs: number;
+  /** Prefix of 502 messages: `upstream connection failed` or `peer proxy error`. */
+  readonly failurePrefix: string;
+}
+
+/**
+ * Sends the call upstream and resolves with the upstream's response
+ * (headers in, body unread). On any failure `release` is called before
+ * the `HttpError` is thrown: 502/504 from `forward()`, 499 when the
+ * client left.
+ */
+export async function openUpstream(
+  call: UpstreamCall,
+  target: UpstreamTarget,
+  deps: { fetch: typeof fetch; clock: Clock },
+  release: () => void,
+): Promise<Response> {
+  const url = joinUpstreamUrl(target.baseUrl, call.path, call.query);
+  const kind: UpstreamKind = target.peerApiKey === null
+    ? {
+      kind: "local",
+      clientIp: call.client.ip,
+      host: call.client.host,
+      proto: call.client.proto,
+    }
+    : { kind: "peer", apiKey: target.peerApiKey };
+  const headers = upstreamHeaders(call.headers, kind, call.body.contentType);
+  call.observation.requestBody(call.body.bytes);
+
+  try {
+    return await forward(deps.fetch, {
+      url,
+      method: call.method,
+      headers,
+      body: call.body.bytes,
+      signal: call.signal,
+      headerTimeoutMs: target.headerTimeoutMs,
+      failurePrefix: target.failurePrefix,
+      clock: deps.clock,
+    });
+  } catch (error) {
+    release();
+    throw asHttpError(error, call.signal);
+  }
+}
+
+/** Statuses whose responses never have a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The client's response for an upstream response: same status, headers
+ * minus hop-by-hop ones, the body streamed through untouched. `release`
+ * and the observation's `finished` run exactly once, when the body ends,
+ * fails or is cancelled, or at once when the client's signal aborts.
+ */
+export function relayResponse(
+  upstream: Response,
+  call: UpstreamCall,
+  release: () => void,
+): Response {
+  const headers = downstreamHeaders(upstream.headers);
+  const body = relayBody(upstream, call, release);
+  return new Response(body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers,
+  });
+}
+
+/**
+ * The upstream body wrapped for observation and release (see
+ * `relayResponse()`); null when the response has no body, in which case
+ * everything is finished already.
+ */
+export function relayBody(
+  upstream: Response,
+  call: UpstreamCall,
+  release: () => void,
+): ReadableStream<Uint8Array> | null {
+  const { observation, signal } = call;
+  const status = upstream.status;
+  observation.responseStarted(status, downstreamHeaders(upstream.headers));
+
+  let done = false;
+  const finish = (error?: string) => {
+    if (done) return;
+    done = true;
+    signal.removeEventListener("abort", onAbort);
+    release();
+    observation.finished(error === undefined ? { status } : { status, error });
+  };
+  const onAbort = () => finish("client went away");
+
+  if (!upstream.body || NULL_BODY_STATUSES.has(status)) {
+    if (upstream.body) void upstream.body.cancel();
+    finish();
+    return null;
+  }
+  if (signal.aborted) {
+    finish("client went away");
+  } else {
+    signal.addEventListener("abort", onAbort, { once: true });
+  }
+  return passThrough(upstream.body, {
+    chunk: (bytes) => observation.chunk(bytes),
+    end: ({ error, cancelled }) =>
+      finish(
+        cancelled
+          ? "client went away"
+          : error === undefined
+          ? undefined
+          : `upstream stream failed: ${describe(error)}`,
+      ),
+  });
+}
+
+/**
+ * The message and status of an upstream error answer (status >= 400),
+ * reading at most 64 KiB of its body: the OpenAI-style `error.message`,
+ * a string `error` or `message`, else the text itself.
+ */
+export async function upstreamFailure(upstream: Response): Promise<HttpError> {
+  const text = (await readPrefix(upstream, 64 * 1024)).trim();
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const error = parsed["error"];
+    const nested = typeof error === "object" && error !== null
+      ? (error as Record<string, unknown>)["message"]
+      : undefined;
+    const found = [nested, error, parsed["message"]].find((value) =>
+      typeof value === "string" && value !== ""
+    );
+    if (typeof found === "string") message = found;
+  } catch {
+    // not JSON: the text itself is the message
+  }
+  return new HttpError(
+    upstream.status,
+    message || `upstream answered ${upstream.status}`,
+  );
+}
+
+async function readPrefix(response: Response, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < limit) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    text += ` (body unreadable: ${describe(error)})`;
+  } finally {
+    await reader.cancel().catch(() => undefined); // the body is not needed
+  }
+  return text.slice(0, limit);
+}
+
+/** Any failure as an `HttpError`; 499 when the client has left. */
+export function asHttpError(error: unknown, signal: AbortSignal): HttpError {
+  if (error instanceof HttpError) return error;
+  if (signal.aborted) {
+    return new HttpError(499, "client closed request", { cause: error });
+  }
+  return new HttpError(500, `unspecific error: ${describe(error)}`, {
+    cause: error,
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
