@@ -8,13 +8,18 @@ export interface AnswerOptions {
   /** Pause before each token, in ms. */
   readonly tokenMs: number;
   readonly clock: Clock;
-  /** The request's signal: aborts when the client goes away. */
-  readonly signal: AbortSignal;
+  /**
+   * The request's signal, which aborts when the client goes away. Read only
+   * while a whole reply waits between tokens: Deno warns once per process
+   * when a read signal aborts after a successful answer. Streams learn of a
+   * departed client from their body being cancelled instead.
+   */
+  readonly signal: () => AbortSignal;
   /** Token count after which a stream crashes, or null. */
   readonly crashMidStream: number | null;
   /**
-   * Ends the process mid-stream. In production it never returns; when it
-   * does (tests), the stream errors as if the connection had dropped.
+   * Called once the stream reached `crashMidStream` tokens and was errored,
+   * which drops the connection; production ends the process from here.
    */
   onCrash(): void;
   /** The whole reply was produced. Called at most once. */
@@ -41,8 +46,9 @@ export async function answerReply(
   if (options.stream) return streamReply(reply, format, options);
 
   const started = options.clock.now();
+  const signal = options.tokenMs > 0 ? options.signal() : undefined;
   for (let i = 0; i < reply.tokens.length; i++) {
-    if (!await pace(options, options.signal)) {
+    if (!await pace(options, signal)) {
       options.onCancelled(i);
       return new Response(null, { status: 499 });
     }
@@ -64,16 +70,12 @@ function streamReply(
   options: AnswerOptions,
 ): Response {
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  options.signal.addEventListener("abort", onAbort, { once: true });
-
   let settled = false;
   let sent = 0;
   let startSent = false;
   const settle = (outcome: "done" | "cancelled") => {
     if (settled) return;
     settled = true;
-    options.signal.removeEventListener("abort", onAbort);
     if (outcome === "done") options.onDone();
     else options.onCancelled(sent);
   };
@@ -118,15 +120,18 @@ function streamReply(
 /** Waits one token's time; false when `signal` aborted first. */
 async function pace(
   options: AnswerOptions,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  if (signal.aborted) return false;
+  if (signal?.aborted) return false;
   if (options.tokenMs <= 0) return true;
   try {
-    await delay(options.tokenMs, { clock: options.clock, signal });
+    await delay(options.tokenMs, {
+      clock: options.clock,
+      ...(signal ? { signal } : {}),
+    });
     return true;
   } catch (error) {
-    if (signal.aborted) return false;
+    if (signal?.aborted) return false;
     throw error;
   }
 }

@@ -9,6 +9,8 @@ export interface RequestScope {
   readonly defaultModel: string;
   /** Clock time the request arrived, in ms since the epoch. */
   readonly receivedAt: number;
+  /** Settles once the answer was sent, or could not be. */
+  readonly delivered: Promise<void>;
 }
 
 /** Answers one request on a known path. */

@@ -18,12 +18,6 @@ import {
 import { SimulatorApp } from "./server.ts";
 
 /**
- * How long a simulated crash after an answered request waits for that
- * answer to finish sending before the process goes.
- */
-const ANSWERED_FLUSH_MS = 500;
-
-/**
  * How long a crash mid-stream lets the frames already sent, and the dropped
  * connection, reach the client before the process goes.
  */
@@ -66,19 +60,13 @@ async function serve(
   lifecycleLog: Logger,
 ): Promise<number> {
   const { promise: exitCode, resolve: exit } = Promise.withResolvers<number>();
-  let server: Deno.HttpServer | null = null;
-
-  const crash = async (code: number) => {
-    if (code === 70 && server) {
-      await Promise.race([server.shutdown(), delay(ANSWERED_FLUSH_MS)]);
-    }
-    if (code === 71) await delay(MID_STREAM_FLUSH_MS);
-    exit(code);
-  };
   const app = new SimulatorApp(options, {
     requestLog,
     lifecycleLog,
-    exit: (code) => void crash(code),
+    exit: (code) => {
+      if (code === 71) delay(MID_STREAM_FLUSH_MS).then(() => exit(code));
+      else exit(code);
+    },
   });
 
   handleStopSignals({
@@ -100,7 +88,7 @@ async function serve(
   if (options.chattyKib > 0) await writeChatter(options.chattyKib);
 
   try {
-    server = Deno.serve({
+    Deno.serve({
       hostname: options.host,
       port: options.port,
       onListen: ({ hostname, port }) => {

@@ -62,9 +62,9 @@ export interface SimulatorAppDeps {
   /** Lifecycle lines (simulated crashes). */
   readonly lifecycleLog: Logger;
   /**
-   * Ends the process with `code`: 70 after `--crash-after` (the answered
-   * reply should still reach its client), 71 for `--crash-mid-stream`
-   * (abruptly). When it returns, a crashing stream errors instead.
+   * Ends the process with `code`: 70 after `--crash-after`, once the last
+   * answer was delivered; 71 for `--crash-mid-stream`, right after the
+   * stream was dropped.
    */
   exit(code: number): void;
   readonly clock?: Clock;
@@ -142,13 +142,20 @@ export class SimulatorApp {
     };
   }
 
-  /** Answers one request and logs it; never rejects. */
-  fetch = async (request: Request): Promise<Response> => {
+  /**
+   * Answers one request and logs it; never rejects. `info` comes from
+   * `Deno.serve`; without it (tests), an answer counts as delivered at once.
+   */
+  fetch = async (
+    request: Request,
+    info?: { readonly completed: Promise<void> },
+  ): Promise<Response> => {
     const path = new URL(request.url).pathname;
     const scope: RequestScope = {
       model: null,
       defaultModel: this.#options.model,
       receivedAt: this.#clock.now(),
+      delivered: info?.completed ?? Promise.resolve(),
     };
     if (path !== "/health" && path !== "/debug/stats") this.#requests++;
 
@@ -287,10 +294,10 @@ export class SimulatorApp {
       stream: body.stream === true,
       tokenMs: this.#options.tokenMs,
       clock: this.#clock,
-      signal: request.signal,
+      signal: () => request.signal,
       crashMidStream: this.#options.crashMidStream,
       onCrash: () => this.#crashMidStream(),
-      onDone: () => this.#completionAnswered(),
+      onDone: () => this.#completionAnswered(scope.delivered),
       onCancelled: (sent) => {
         this.#active--;
         this.#cancelled++;
@@ -304,16 +311,20 @@ export class SimulatorApp {
     });
   }
 
-  #completionAnswered(): void {
+  /** Counts an answer; after the `--crash-after`-th, exits once it is sent. */
+  #completionAnswered(delivered: Promise<void>): void {
     this.#active--;
     this.#answered++;
     if (this.#answered !== this.#options.crashAfter) return;
 
-    this.#deps.lifecycleLog.warn("simulated crash after answering requests", {
-      answered: this.#answered,
-      code: 70,
-    });
-    this.#deps.exit(70);
+    const crash = () => {
+      this.#deps.lifecycleLog.warn("simulated crash after answering requests", {
+        answered: this.#options.crashAfter,
+        code: 70,
+      });
+      this.#deps.exit(70);
+    };
+    delivered.then(crash, crash);
   }
 
   #crashMidStream(): void {
