@@ -1,0 +1,125 @@
+import { parseDocument, Parser } from "yaml";
+import type { Issues } from "./issues.ts";
+import { pathAtOffset } from "./yaml_tree.ts";
+import type { TextEdit } from "./source_map.ts";
+
+/** Looks up an environment variable; undefined means it is not set. */
+export type EnvLookup = (name: string) => string | undefined;
+
+/** The text after `${env.NAME}` substitution and where it changed. */
+export interface EnvExpansion {
+  readonly text: string;
+  /** Sorted by offset in the original text. */
+  readonly edits: readonly TextEdit[];
+}
+
+const ENV_MACRO_REGEXP = /\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const FORBIDDEN_CHARACTERS_REGEXP = /[\n\r\0]/;
+
+/**
+ * Replaces `${env.NAME}` references in the raw config text, before YAML
+ * parsing, so they work anywhere: values, keys, flow lists, numbers.
+ *
+ * Only references outside YAML comments must name a set variable; a
+ * reference that appears only in a comment is left alone. Values are escaped
+ * (`\` and `"` get a backslash) so they survive inside double-quoted
+ * strings, and values holding a newline, carriage return or NUL are refused.
+ * Problems go to `issues` (one per variable, at its first active use); the
+ * result is null when there were any.
+ */
+export function expandEnvMacros(
+  text: string,
+  env: EnvLookup,
+  issues: Issues,
+): EnvExpansion | null {
+  const document = parseDocument(text, { merge: true, prettyErrors: false });
+  const valid = document.errors.length === 0;
+  const active = valid ? blankComments(text) : text;
+
+  const values = new Map<string, string>();
+  const reported = new Set<string>();
+  for (const match of active.matchAll(ENV_MACRO_REGEXP)) {
+    const name = match[1] ?? "";
+    if (values.has(name) || reported.has(name)) continue;
+    const value = env(name);
+    const problem = checkValue(name, value);
+    if (value === undefined || problem !== null) {
+      reported.add(name);
+      const path = valid ? pathAtOffset(document, match.index) : "";
+      issues.error(match.index, path, problem ?? "");
+      continue;
+    }
+    values.set(name, escapeForYaml(value));
+  }
+  if (reported.size > 0) return null;
+
+  const edits: TextEdit[] = [];
+  const expanded = text.replace(
+    ENV_MACRO_REGEXP,
+    (whole: string, name: string, offset: number) => {
+      const value = values.get(name);
+      if (value === undefined) return whole;
+      edits.push({
+        start: offset,
+        length: whole.length,
+        replacementLength: value.length,
+      });
+      return value;
+    },
+  );
+  return { text: expanded, edits };
+}
+
+function checkValue(name: string, value: string | undefined): string | null {
+  const quoted = JSON.stringify(name);
+  if (value === undefined) return `environment variable ${quoted} is not set`;
+  if (FORBIDDEN_CHARACTERS_REGEXP.test(value)) {
+    return `environment variable ${quoted} holds a newline or NUL character, which cannot be placed in YAML`;
+  }
+  return null;
+}
+
+function escapeForYaml(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
+}
+
+/** The text with every YAML comment replaced by spaces. */
+function blankComments(text: string): string {
+  const comments: { offset: number; length: number }[] = [];
+  for (const token of new Parser().parse(text)) {
+    collectComments(token, comments);
+  }
+  if (comments.length === 0) return text;
+
+  let result = "";
+  let cursor = 0;
+  for (const comment of comments.sort((a, b) => a.offset - b.offset)) {
+    if (comment.offset < cursor) continue;
+    result += text.slice(cursor, comment.offset) + " ".repeat(comment.length);
+    cursor = comment.offset + comment.length;
+  }
+  return result + text.slice(cursor);
+}
+
+function collectComments(
+  token: unknown,
+  out: { offset: number; length: number }[],
+): void {
+  if (Array.isArray(token)) {
+    for (const item of token) collectComments(item, out);
+    return;
+  }
+  if (token === null || typeof token !== "object") return;
+  const record = token as Record<string, unknown>;
+  if (
+    record.type === "comment" && typeof record.offset === "number" &&
+    typeof record.source === "string"
+  ) {
+    out.push({ offset: record.offset, length: record.source.length });
+  }
+  for (const value of Object.values(record)) {
+    if (value !== null && typeof value === "object") {
+      collectComments(value, out);
+    }
+  }
+}

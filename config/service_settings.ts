@@ -1,0 +1,133 @@
+import type { MapFields } from "./fields.ts";
+import { parseGoDuration } from "./go_duration.ts";
+import type { Config } from "./types.ts";
+
+/** Patterns of `/upstream` sub-paths that never start a model by default. */
+export const DEFAULT_IGNORE_PATHS: readonly string[] = [
+  String.raw`.*\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$`,
+];
+
+/** Headers the activity view reads a session ID from by default. */
+export const DEFAULT_SESSION_ID_HEADERS: readonly string[] = [
+  "X-Session-ID",
+  "X-Litellm-Session-Id",
+];
+
+const MIN_PERFORMANCE_EVERY = 5;
+
+type ServiceSettings = Pick<
+  Config,
+  "performance" | "upstreamIgnorePaths" | "storePath" | "sessionIdHeaders"
+>;
+
+/** Reads `performance`, `upstream`, `store` and `ui` from the top level. */
+export function readServiceSettings(root: MapFields): ServiceSettings {
+  return {
+    performance: readPerformance(root.child("performance")),
+    upstreamIgnorePaths: readIgnorePaths(root.child("upstream")),
+    storePath: readStorePath(root.child("store")),
+    sessionIdHeaders: readSessionIdHeaders(root.child("ui")),
+  };
+}
+
+/** `every` is a Go duration string; missing or zero means 5 s, less is refused. */
+function readPerformance(fields: MapFields): Config["performance"] {
+  const disabled = fields.bool("disabled", false);
+  fields.deprecated(
+    "enable",
+    "performance.enable has no effect; use disabled: true to turn monitoring off",
+  );
+
+  let every = MIN_PERFORMANCE_EVERY;
+  const node = fields.node("every");
+  if (node !== undefined) {
+    const text = node.kind === "scalar" && typeof node.value === "string"
+      ? node.value
+      : undefined;
+    const seconds = text === undefined ? null : parseGoDuration(text.trim());
+    if (seconds === null) {
+      fields.issues.error(
+        node.span.start,
+        fields.pathOf("every"),
+        `must be a duration such as "5s" or "1m30s", got ${
+          node.kind === "scalar" ? JSON.stringify(node.text) : "a " + node.kind
+        }`,
+      );
+    } else if (seconds !== 0 && seconds < MIN_PERFORMANCE_EVERY) {
+      fields.issues.error(
+        node.span.start,
+        fields.pathOf("every"),
+        `must be at least "5s", got ${JSON.stringify(text)}`,
+      );
+    } else if (seconds !== 0) {
+      every = seconds;
+    }
+  }
+  fields.finish();
+  return { disabled, every };
+}
+
+/** Absent or empty means the default pattern; each must compile. */
+function readIgnorePaths(fields: MapFields): readonly string[] {
+  const items = fields.stringList("ignorePaths") ?? [];
+  fields.finish();
+  for (const item of items) {
+    try {
+      new RegExp(item.value);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      fields.issues.error(
+        item.node.span.start,
+        item.path,
+        `invalid regular expression ${JSON.stringify(item.value)}: ${detail}`,
+      );
+    }
+  }
+  return items.length === 0 ? DEFAULT_IGNORE_PATHS : items.map((i) => i.value);
+}
+
+/**
+ * A present `store` needs a non-blank `path`. The loader stays pure: whether
+ * the file can be written is checked when the store opens it.
+ */
+function readStorePath(fields: MapFields): string | null {
+  if (!fields.present) {
+    fields.finish();
+    return null;
+  }
+  const path = fields.string("path", "").trim();
+  fields.finish();
+  if (path === "") {
+    fields.issues.error(
+      fields.node("path")?.span.start ?? fields.at,
+      fields.pathOf("path"),
+      "must name the SQLite file for activity history",
+    );
+    return null;
+  }
+  return path;
+}
+
+/**
+ * `ui.activity.session_id`: absent means the default pair; entries are
+ * trimmed, blanks dropped and later case-insensitive repeats dropped; an
+ * explicit [] turns the lookup off.
+ */
+function readSessionIdHeaders(ui: MapFields): readonly string[] {
+  const activity = ui.child("activity");
+  ui.finish();
+  const items = activity.stringList("session_id");
+  activity.finish();
+  if (items === undefined) return DEFAULT_SESSION_ID_HEADERS;
+
+  const seen = new Set<string>();
+  const headers: string[] = [];
+  for (const item of items) {
+    const header = item.value.trim();
+    const folded = header.toLowerCase();
+    if (header === "" || seen.has(folded)) continue;
+    seen.add(folded);
+    headers.push(header);
+  }
+  return headers;
+}
