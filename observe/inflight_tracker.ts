@@ -1,0 +1,220 @@
+import { type Clock, systemClock } from "../lib/mod.ts";
+import { clientIp } from "./client_ip.ts";
+import type { EventBus } from "./event_bus.ts";
+import type { InFlightRequest, InFlightUpdate } from "./event_messages.ts";
+import { redactHeaders } from "./redact.ts";
+
+/** Shortest gap between two progress updates of one request. */
+export const PROGRESS_THROTTLE_MS = 250;
+
+/** What the proxy knows when a model-dispatched request begins. */
+export interface InFlightStart {
+  /** Resolved real model ID. */
+  model: string;
+  /** Path as sent upstream. */
+  reqPath: string;
+  method: string;
+  reqHeaders: Headers;
+  /** Socket address of the client; forwarding headers take precedence. */
+  remoteAddr: string;
+  metadata?: Readonly<Record<string, string>>;
+  /** The client's abort signal; it also aborts `handle.signal`. */
+  signal?: AbortSignal;
+}
+
+/** The proxy's side of one tracked request. */
+export interface InFlightHandle extends Disposable {
+  readonly id: string;
+  /** Aborts when the client goes away or someone calls `cancel(id)`. */
+  readonly signal: AbortSignal;
+  /** The upstream answered; publishes the redacted response headers. */
+  responseStarted(headers: Headers): void;
+  /** `bytes` more of the body reached the client (throttled updates). */
+  progress(bytes: number): void;
+  /** The request is over; publishes its removal. Idempotent. */
+  finish(): void;
+}
+
+export interface InFlightTrackerOptions {
+  /** Where `inflight` messages go; also gets a resync provider. */
+  bus?: EventBus;
+  clock?: Clock;
+  /** Called with a model's new count whenever it changes (for metrics). */
+  onCountChange?: (model: string, count: number) => void;
+}
+
+interface Entry {
+  request: Omit<InFlightRequest, "elapsed_ms">;
+  startedAt: number;
+  controller: AbortController;
+  lastProgressAt: number;
+  cancelProgressTimer: (() => void) | null;
+  finished: boolean;
+}
+
+/**
+ * Requests being served now, published to `/api/events` as `inflight`
+ * messages: `upsert` when a request starts, when its response starts and
+ * for body progress (at most one per request per 250 ms, the last bytes
+ * always following), `remove` when it ends, `snapshot` on demand.
+ *
+ * Every method returns at once; publishing never waits for a client.
+ */
+export class InFlightTracker {
+  #entries = new Map<string, Entry>();
+  #nextId = 1;
+  #bus: EventBus | null;
+  #clock: Clock;
+  #onCountChange: (model: string, count: number) => void;
+
+  constructor(options: InFlightTrackerOptions = {}) {
+    this.#bus = options.bus ?? null;
+    this.#clock = options.clock ?? systemClock;
+    this.#onCountChange = options.onCountChange ?? (() => {});
+    this.#bus?.setResync("inflight", () => ({
+      type: "inflight",
+      data: this.snapshot(),
+    }));
+  }
+
+  /** Starts tracking a request and publishes it. */
+  start(start: InFlightStart): InFlightHandle {
+    const id = String(this.#nextId++);
+    const startedAt = this.#clock.now();
+    const controller = new AbortController();
+    const entry: Entry = {
+      request: {
+        id,
+        timestamp: new Date(startedAt).toISOString(),
+        model: start.model,
+        req_path: start.reqPath,
+        method: start.method,
+        req_headers: redactHeaders(start.reqHeaders),
+        remote_ip: clientIp(start.reqHeaders, start.remoteAddr),
+        resp_headers: {},
+        resp_bytes: 0,
+        ...(start.metadata && Object.keys(start.metadata).length > 0
+          ? { metadata: { ...start.metadata } }
+          : {}),
+      },
+      startedAt,
+      controller,
+      lastProgressAt: -Infinity,
+      cancelProgressTimer: null,
+      finished: false,
+    };
+    this.#entries.set(id, entry);
+    this.#countChanged(start.model);
+    this.#upsert(entry);
+
+    const signal = start.signal
+      ? AbortSignal.any([start.signal, controller.signal])
+      : controller.signal;
+    const finish = () => this.#finish(entry);
+    return {
+      id,
+      signal,
+      responseStarted: (headers) => {
+        if (entry.finished) return;
+        entry.request.resp_headers = redactHeaders(headers);
+        this.#upsert(entry);
+      },
+      progress: (bytes) => this.#progress(entry, bytes),
+      finish,
+      [Symbol.dispose]: finish,
+    };
+  }
+
+  /**
+   * Aborts the signal of request `id` (the proxy then aborts its upstream
+   * call and finishes as usual). False when no such request is in flight.
+   */
+  cancel(id: string): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry) return false;
+    entry.controller.abort(
+      new DOMException(`Request "${id}" was cancelled`, "AbortError"),
+    );
+    return true;
+  }
+
+  /** Every request in flight, oldest first (ties by ID). */
+  list(): InFlightRequest[] {
+    return [...this.#entries.values()]
+      .sort((a, b) =>
+        a.startedAt - b.startedAt || Number(a.request.id) - Number(b.request.id)
+      )
+      .map((entry) => this.#published(entry));
+  }
+
+  /** The `snapshot` payload; `requests` is left out when none. */
+  snapshot(): InFlightUpdate {
+    const requests = this.list();
+    return requests.length > 0
+      ? { operation: "snapshot", requests }
+      : { operation: "snapshot" };
+  }
+
+  /** Requests in flight, for one model or for all. */
+  count(model?: string): number {
+    if (model === undefined) return this.#entries.size;
+    let count = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.request.model === model) count++;
+    }
+    return count;
+  }
+
+  #progress(entry: Entry, bytes: number): void {
+    if (entry.finished) return;
+    entry.request.resp_bytes += bytes;
+    if (entry.cancelProgressTimer) return; // the pending update sends these
+    const wait = entry.lastProgressAt + PROGRESS_THROTTLE_MS -
+      this.#clock.now();
+    if (wait <= 0) {
+      this.#sendProgress(entry);
+      return;
+    }
+    entry.cancelProgressTimer = this.#clock.setTimer(() => {
+      entry.cancelProgressTimer = null;
+      this.#sendProgress(entry);
+    }, wait);
+  }
+
+  #sendProgress(entry: Entry): void {
+    entry.lastProgressAt = this.#clock.now();
+    this.#upsert(entry);
+  }
+
+  #finish(entry: Entry): void {
+    if (entry.finished) return;
+    entry.finished = true;
+    entry.cancelProgressTimer?.();
+    entry.cancelProgressTimer = null;
+    this.#entries.delete(entry.request.id);
+    this.#countChanged(entry.request.model);
+    this.#publish({ operation: "remove", id: entry.request.id });
+  }
+
+  #upsert(entry: Entry): void {
+    this.#publish({ operation: "upsert", request: this.#published(entry) });
+  }
+
+  #published(entry: Entry): InFlightRequest {
+    const request = entry.request;
+    return {
+      ...request,
+      req_headers: { ...request.req_headers },
+      resp_headers: { ...request.resp_headers },
+      elapsed_ms: Math.max(0, this.#clock.now() - entry.startedAt),
+    };
+  }
+
+  #publish(update: InFlightUpdate): void {
+    this.#bus?.publish({ type: "inflight", data: update });
+  }
+
+  #countChanged(model: string): void {
+    this.#onCountChange(model, this.count(model));
+  }
+}

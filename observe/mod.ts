@@ -1,0 +1,119 @@
+/**
+ * Observability: token usage parsing, the activity store, captures,
+ * Prometheus metrics and the `/api/events` bus. No HTTP routes live here;
+ * the proxy exposes these through its own handlers.
+ *
+ * @module
+ */
+export {
+  hasTokenData,
+  type TokenMetrics,
+  type TokensJson,
+  tokensToJson,
+  unknownTokenMetrics,
+} from "./token_metrics.ts";
+export { parseUsage } from "./usage_parser.ts";
+export {
+  MAX_SSE_LINE_CHARS,
+  StreamUsageTracker,
+  type StreamUsageTrackerOptions,
+} from "./stream_usage_tracker.ts";
+export {
+  errorMessageFromBody,
+  extractErrorMessage,
+  MAX_ERROR_MESSAGE_CHARS,
+} from "./error_message.ts";
+
+export type { ActivityEntry, NewActivity } from "./activity_entry.ts";
+export {
+  ActivityQueryError,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  SORT_COLUMNS,
+} from "./activity_query.ts";
+export type { ActivityStats, SpeedHistogram } from "./activity_stats.ts";
+export {
+  type ActivityPage,
+  ActivityStore,
+  type ActivityStoreOptions,
+  FILE_RETENTION_FACTOR,
+} from "./activity_store.ts";
+
+export {
+  buildCapture,
+  type Capture,
+  type CapturedExchange,
+  type CaptureInput,
+  type CaptureJson,
+  type CaptureParts,
+  capturePartsFor,
+  captureToJson,
+  parseCaptureId,
+} from "./capture.ts";
+export {
+  captureSize,
+  CaptureStore,
+  type CaptureStoreOptions,
+} from "./capture_store.ts";
+export {
+  canonicalHeaderName,
+  REDACTED,
+  redactHeaders,
+  SECRET_HEADERS,
+} from "./redact.ts";
+export { clientIp } from "./client_ip.ts";
+
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  type Labels,
+  type MetricFamilyInfo,
+  MetricsRegistry,
+  type MetricType,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./prometheus.ts";
+export {
+  parsePrometheusText,
+  type PrometheusExposition,
+  type PrometheusSample,
+} from "./prometheus_parse.ts";
+export {
+  MAX_LABEL_VALUES,
+  metricsMarkdownTable,
+  ProxyMetrics,
+  type ProxyMetricsOptions,
+  type RenderOptions,
+} from "./proxy_metrics.ts";
+export {
+  CLOCK_TICKS_PER_SECOND,
+  type ProcessStats,
+  readProcessStats,
+  type ReadTextFile,
+} from "./process_stats.ts";
+
+export {
+  type EventMessage,
+  type EventType,
+  frame,
+  type InFlightRequest,
+  type InFlightUpdate,
+  type LogData,
+  type ModelStatus,
+  type QueueSnapshot,
+  type UiConfig,
+} from "./event_messages.ts";
+export {
+  DEFAULT_SUBSCRIBER_QUEUE,
+  EventBus,
+  type EventBusOptions,
+  EventSubscription,
+  type ResyncProvider,
+} from "./event_bus.ts";
+export {
+  type InFlightHandle,
+  type InFlightStart,
+  InFlightTracker,
+  type InFlightTrackerOptions,
+  PROGRESS_THROTTLE_MS,
+} from "./inflight_tracker.ts";
