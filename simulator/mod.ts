@@ -9,11 +9,9 @@ export {
   type SimulatorOptions,
   SimulatorUsageError,
 } from "./cli.ts";
-export {
-  SimulatorApp,
-  type SimulatorAppDeps,
-  type SimulatorStats,
-} from "./server.ts";
+export { SimulatorApp, type SimulatorAppDeps } from "./server.ts";
+export { type SimulatorStats } from "./request_counters.ts";
+export { parseSseFrames, type SseFrame } from "./sse.ts";
 export {
   type SimulatorProcess,
   startSimulator,

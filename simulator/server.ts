@@ -1,59 +1,26 @@
-import { type Clock, delay, systemClock } from "../lib/mod.ts";
+import { type Clock, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import {
-  ANTHROPIC_LIMIT_KEYS,
-  messagesFormat,
-  messagesPrompt,
-} from "./anthropic.ts";
-import { answerReply } from "./answer.ts";
 import type { SimulatorOptions } from "./cli.ts";
+import { COMPLETION_KINDS, CompletionRoutes } from "./completion_route.ts";
+import { echoRoute, slowRoute } from "./debug_routes.ts";
 import {
-  badRequest,
   errorResponse,
   json,
   message,
-  readJsonObject,
   type RequestScope,
   type RouteHandler,
-  useModel,
 } from "./http.ts";
-import {
-  completionFormat,
-  completionPrompt,
-  infillFormat,
-  infillPrompt,
-  LLAMA_LIMIT_KEYS,
-  propsBody,
-} from "./llama.ts";
-import {
-  chatFormat,
-  chatPrompt,
-  OPENAI_LIMIT_KEYS,
-  textFormat,
-  textPrompt,
-} from "./openai.ts";
-import { planReply, type ReplyFormat, requestedLimit } from "./reply.ts";
+import { propsBody } from "./llama.ts";
+import { RequestCounters, type SimulatorStats } from "./request_counters.ts";
 import { ROOT_PAGE } from "./root_page.ts";
 import {
   countTokensRoute,
-  echoRoute,
   embeddingsRoute,
   imagesRoute,
   rerankRoute,
   speechRoute,
   transcriptionRoute,
 } from "./side_routes.ts";
-import { countTokens, promptSeed } from "./tokens.ts";
-
-/** Counters served by `GET /debug/stats`. */
-export interface SimulatorStats {
-  /** Requests received, except `GET /health` and `GET /debug/stats`. */
-  readonly requests: number;
-  /** Requests whose client left before the answer was complete. */
-  readonly cancelled: number;
-  /** Requests being answered right now (a stream until its last frame). */
-  readonly active: number;
-}
 
 /** The world as the simulator's routes see it. */
 export interface SimulatorAppDeps {
@@ -70,59 +37,20 @@ export interface SimulatorAppDeps {
   readonly clock?: Clock;
 }
 
-/** A generative endpoint: how to read its prompt and render its reply. */
-interface CompletionKind {
-  readonly format: ReplyFormat;
-  readonly prompt: (body: Record<string, unknown>) => string;
-  readonly limitKeys: readonly string[];
-}
-
-const KINDS = {
-  chat: {
-    format: chatFormat,
-    prompt: chatPrompt,
-    limitKeys: OPENAI_LIMIT_KEYS,
-  },
-  text: {
-    format: textFormat,
-    prompt: textPrompt,
-    limitKeys: OPENAI_LIMIT_KEYS,
-  },
-  completion: {
-    format: completionFormat,
-    prompt: completionPrompt,
-    limitKeys: LLAMA_LIMIT_KEYS,
-  },
-  infill: {
-    format: infillFormat,
-    prompt: infillPrompt,
-    limitKeys: LLAMA_LIMIT_KEYS,
-  },
-  messages: {
-    format: messagesFormat,
-    prompt: messagesPrompt,
-    limitKeys: ANTHROPIC_LIMIT_KEYS,
-  },
-} satisfies Record<string, CompletionKind>;
-
 /**
  * The simulator's HTTP routes as a plain fetch handler, so tests can call
  * `fetch()` without a socket and `Deno.serve` can host it.
  *
  * Completion-type requests (chat, text, `/completion`, `/infill`, messages)
- * count towards `--crash-after`; streams honour `--crash-mid-stream`.
+ * count towards `--crash-after`; their streams honour `--crash-mid-stream`.
  */
 export class SimulatorApp {
   readonly #options: SimulatorOptions;
   readonly #deps: SimulatorAppDeps;
   readonly #clock: Clock;
   readonly #startedAt: number;
+  readonly #counters = new RequestCounters();
   readonly #routes = new Map<string, Map<string, RouteHandler>>();
-  #requests = 0;
-  #cancelled = 0;
-  #active = 0;
-  #answered = 0;
-  #nextId = 1;
 
   /** Health's `--load-ms` is measured from this call. */
   constructor(options: SimulatorOptions, deps: SimulatorAppDeps) {
@@ -135,11 +63,7 @@ export class SimulatorApp {
 
   /** A snapshot of the counters. */
   stats(): SimulatorStats {
-    return {
-      requests: this.#requests,
-      cancelled: this.#cancelled,
-      active: this.#active,
-    };
+    return this.#counters.snapshot();
   }
 
   /**
@@ -157,7 +81,9 @@ export class SimulatorApp {
       receivedAt: this.#clock.now(),
       delivered: info?.completed ?? Promise.resolve(),
     };
-    if (path !== "/health" && path !== "/debug/stats") this.#requests++;
+    if (path !== "/health" && path !== "/debug/stats") {
+      this.#counters.requests++;
+    }
 
     let response: Response;
     try {
@@ -204,40 +130,50 @@ export class SimulatorApp {
         this.#routes.set(path, byMethod);
       }
     };
-    const answerNow = (answer: () => Response): RouteHandler => () =>
+    const now = (answer: () => Response): RouteHandler => () =>
       Promise.resolve(answer());
-    const complete = (kind: CompletionKind): RouteHandler => (req, scope) =>
-      this.#complete(req, scope, kind);
+    const context = {
+      ...this.#deps,
+      options: this.#options,
+      clock: this.#clock,
+      counters: this.#counters,
+    };
+    const completions = new CompletionRoutes(context);
+    const kinds = COMPLETION_KINDS;
 
-    add("GET", ["/health"], answerNow(() => this.#health()));
-    add("GET", ["/"], answerNow(() => html(ROOT_PAGE)));
-    add("GET", ["/v1/models", "/models"], answerNow(() => this.#models()));
+    add("GET", ["/health"], now(() => this.#health()));
+    add("GET", ["/"], now(() => html(ROOT_PAGE)));
+    add("GET", ["/v1/models", "/models"], now(() => this.#models()));
     add("GET", ["/props"], (_, scope) => this.#props(scope));
-    add("GET", ["/debug/stats"], answerNow(() => json(this.stats())));
-    add("GET", ["/debug/slow"], (request) => this.#slow(request));
+    add("GET", ["/debug/stats"], now(() => json(this.stats())));
+    add("GET", ["/debug/slow"], slowRoute(context));
     add("*", ["/debug/echo"], echoRoute);
 
+    const chatPaths = ["/v1/chat/completions", "/chat/completions"];
+    add("POST", chatPaths, completions.handler(kinds.chat));
     add(
       "POST",
-      ["/v1/chat/completions", "/chat/completions"],
-      complete(KINDS.chat),
+      ["/v1/completions", "/completions"],
+      completions.handler(kinds.text),
     );
-    add("POST", ["/v1/completions", "/completions"], complete(KINDS.text));
-    add("POST", ["/completion"], complete(KINDS.completion));
-    add("POST", ["/infill"], complete(KINDS.infill));
-    add("POST", ["/v1/messages", "/messages"], complete(KINDS.messages));
+    add("POST", ["/completion"], completions.handler(kinds.completion));
+    add("POST", ["/infill"], completions.handler(kinds.infill));
+    add(
+      "POST",
+      ["/v1/messages", "/messages"],
+      completions.handler(kinds.messages),
+    );
 
-    add(
-      "POST",
-      ["/v1/messages/count_tokens", "/messages/count_tokens"],
-      countTokensRoute,
-    );
+    const countPaths = ["/v1/messages/count_tokens", "/messages/count_tokens"];
+    const rerankPaths = [
+      "/v1/rerank",
+      "/rerank",
+      "/v1/reranking",
+      "/reranking",
+    ];
+    add("POST", countPaths, countTokensRoute);
     add("POST", ["/v1/embeddings", "/embeddings"], embeddingsRoute);
-    add(
-      "POST",
-      ["/v1/rerank", "/rerank", "/v1/reranking", "/reranking"],
-      rerankRoute,
-    );
+    add("POST", rerankPaths, rerankRoute);
     add("POST", ["/v1/audio/transcriptions"], transcriptionRoute);
     add("POST", ["/v1/audio/speech"], speechRoute);
     add("POST", ["/v1/images/generations"], imagesRoute);
@@ -267,103 +203,6 @@ export class SimulatorApp {
     scope.model = this.#options.model;
     const body = propsBody(this.#options.model, this.#options.tokens);
     return Promise.resolve(json(body));
-  }
-
-  async #complete(
-    request: Request,
-    scope: RequestScope,
-    kind: CompletionKind,
-  ): Promise<Response> {
-    const body = await readJsonObject(request);
-    if (body instanceof Response) return body;
-
-    const model = useModel(body, scope);
-    const prompt = kind.prompt(body);
-    const reply = planReply(promptSeed(prompt), {
-      id: `sim-${this.#nextId++}`,
-      created: Math.floor(scope.receivedAt / 1000),
-      model,
-      promptTokens: countTokens(prompt),
-      limit: requestedLimit(body, kind.limitKeys),
-      defaultTokens: this.#options.tokens,
-    });
-
-    this.#active++;
-    const path = new URL(request.url).pathname;
-    return await answerReply(reply, kind.format, {
-      stream: body.stream === true,
-      tokenMs: this.#options.tokenMs,
-      clock: this.#clock,
-      signal: () => request.signal,
-      crashMidStream: this.#options.crashMidStream,
-      onCrash: () => this.#crashMidStream(),
-      onDone: () => this.#completionAnswered(scope.delivered),
-      onCancelled: (sent) => {
-        this.#active--;
-        this.#cancelled++;
-        this.#deps.requestLog.info("request cancelled", {
-          method: request.method,
-          path,
-          model,
-          tokens_sent: sent,
-        });
-      },
-    });
-  }
-
-  /** Counts an answer; after the `--crash-after`-th, exits once it is sent. */
-  #completionAnswered(delivered: Promise<void>): void {
-    this.#active--;
-    this.#answered++;
-    if (this.#answered !== this.#options.crashAfter) return;
-
-    const crash = () => {
-      this.#deps.lifecycleLog.warn("simulated crash after answering requests", {
-        answered: this.#options.crashAfter,
-        code: 70,
-      });
-      this.#deps.exit(70);
-    };
-    delivered.then(crash, crash);
-  }
-
-  #crashMidStream(): void {
-    this.#active--;
-    this.#deps.lifecycleLog.warn("simulated crash in the middle of a stream", {
-      tokens_sent: this.#options.crashMidStream,
-      code: 71,
-    });
-    this.#deps.exit(71);
-  }
-
-  /** `GET /debug/slow?ms=N`: answers after N ms, or stops when the client leaves. */
-  async #slow(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const text = url.searchParams.get("ms") ?? "0";
-    const ms = Number(text);
-    if (text.trim() === "" || !Number.isFinite(ms) || ms < 0) {
-      return badRequest(
-        `Cannot wait: "ms" must be a number of at least 0, got "${text}"`,
-      );
-    }
-
-    this.#active++;
-    try {
-      await delay(ms, { clock: this.#clock, signal: request.signal });
-    } catch (error) {
-      if (!request.signal.aborted) throw error;
-      this.#cancelled++;
-      this.#deps.requestLog.info("request cancelled", {
-        method: request.method,
-        path: url.pathname,
-        model: "-",
-        requested_ms: ms,
-      });
-      return new Response(null, { status: 499 });
-    } finally {
-      this.#active--;
-    }
-    return json({ slept_ms: ms });
   }
 }
 

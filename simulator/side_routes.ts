@@ -1,6 +1,6 @@
 /**
  * Routes that answer at once instead of generating token by token:
- * embeddings, rerank, token counting, audio, images and `/debug/echo`.
+ * embeddings, rerank, token counting, audio and images.
  */
 import { countTokensBody } from "./anthropic.ts";
 import {
@@ -103,20 +103,4 @@ export async function imagesRoute(
   if (body instanceof Response) return body;
   useModel(body, scope);
   return json(imagesBody(body.n, Math.floor(scope.receivedAt / 1000)));
-}
-
-/**
- * Any method on `/debug/echo` and below: `{method, path, query, headers,
- * body}` exactly as the request arrived (path still percent-encoded, query
- * without its `?`, header names in lower case, body as text).
- */
-export async function echoRoute(request: Request): Promise<Response> {
-  const url = new URL(request.url);
-  return json({
-    method: request.method,
-    path: url.pathname,
-    query: url.search.replace(/^\?/, ""),
-    headers: Object.fromEntries(request.headers),
-    body: await request.text(),
-  });
 }
