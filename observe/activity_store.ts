@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   DatabaseSync,
   type SQLInputValue,
   type StatementSync,
 } from "node:sqlite";
 import { type Clock, systemClock } from "../lib/mod.ts";
+import { openActivityDatabase } from "./activity_database.ts";
 import {
   type ActivityEntry,
   type ActivityRow,
@@ -17,32 +16,6 @@ import { type ActivityStats, buildHistogram } from "./activity_stats.ts";
 
 /** A file store keeps this many times `maxRows` entries. */
 export const FILE_RETENTION_FACTOR = 10;
-
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS activity (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  timestamp_ms INTEGER NOT NULL,
-  model TEXT NOT NULL,
-  req_path TEXT NOT NULL,
-  resp_content_type TEXT NOT NULL,
-  resp_status_code INTEGER NOT NULL,
-  cache_tokens INTEGER,
-  input_tokens INTEGER,
-  output_tokens INTEGER,
-  prompt_per_second REAL,
-  tokens_per_second REAL,
-  draft_tokens INTEGER,
-  draft_acc_tokens INTEGER,
-  duration_ms INTEGER NOT NULL,
-  ttft_ms INTEGER,
-  error_msg TEXT NOT NULL DEFAULT '',
-  metadata TEXT
-);
-CREATE INDEX IF NOT EXISTS activity_by_model ON activity (model, id);
-CREATE INDEX IF NOT EXISTS activity_by_time ON activity (timestamp_ms);
-`;
 
 export interface ActivityStoreOptions {
   /** A SQLite file (its directory is created) or `:memory:`. */
@@ -97,7 +70,7 @@ export class ActivityStore {
     this.retainedRows = inMemory ? maxRows : maxRows * FILE_RETENTION_FACTOR;
     this.#clock = options.clock ?? systemClock;
     this.#hasCapture = options.hasCapture ?? (() => false);
-    this.#db = openDatabase(path, inMemory);
+    this.#db = openActivityDatabase(path);
   }
 
   /** Stores a finished request and returns it with its new ID (from 1). */
@@ -243,37 +216,6 @@ export class ActivityStore {
     }
     return statement;
   }
-}
-
-function openDatabase(path: string, inMemory: boolean): DatabaseSync {
-  let db: DatabaseSync | null = null;
-  try {
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-    db = new DatabaseSync(path);
-    if (!inMemory) {
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      db.exec("PRAGMA busy_timeout = 5000");
-    }
-    migrate(db);
-    return db;
-  } catch (error) {
-    if (db?.isOpen) db.close();
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot open activity store "${path}": ${detail}`, {
-      cause: error,
-    });
-  }
-}
-
-/** Creates the schema when missing; refuses a newer schema version. */
-function migrate(db: DatabaseSync): void {
-  const version = Number(db.prepare("PRAGMA user_version").get()?.user_version);
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`schema version "${version}" is newer than this program`);
-  }
-  db.exec(SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 function roundOrNull(value: number | null | undefined): number | null {

@@ -117,3 +117,4 @@ export {
   type InFlightTrackerOptions,
   PROGRESS_THROTTLE_MS,
 } from "./inflight_tracker.ts";
+export { forwardLogs } from "./log_forwarder.ts";

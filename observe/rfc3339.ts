@@ -33,12 +33,23 @@ export function parseRfc3339(text: string): Rfc3339Time | null {
   const offset = offsetMinutes(zone!);
   if (offset === null) return null;
   const millis = fraction ? Number(fraction.padEnd(3, "0").slice(0, 3)) : 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  return { ms: utc - offset * 60_000, hasFraction: fraction !== undefined };
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 19xx.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return {
+    ms: date.getTime() - offset * 60_000,
+    hasFraction: fraction !== undefined,
+  };
 }
 
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2
+    ? (leap ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31;
 }
 
 function offsetMinutes(zone: string): number | null {

@@ -23,6 +23,15 @@ Deno.test("parseRfc3339() reads a space before the offset as a plus sign", () =>
   );
 });
 
+Deno.test("parseRfc3339() handles leap days and early years", () => {
+  assert.ok(parseRfc3339("2024-02-29T00:00:00Z"));
+  assert.equal(parseRfc3339("2100-02-29T00:00:00Z"), null);
+  assert.equal(
+    parseRfc3339("0050-01-01T00:00:00Z")?.ms,
+    new Date("0050-01-01T00:00:00Z").getTime(),
+  );
+});
+
 Deno.test("parseRfc3339() rejects dates alone and impossible values", () => {
   for (
     const text of [
