@@ -1,0 +1,35 @@
+/**
+ * One child process per model: start, readiness, stop, idle unload, crash
+ * detection, and reaping of groups a crashed proxy left behind.
+ */
+export {
+  type CommandDialect,
+  hostDialect,
+  splitCommand,
+  stripCommentLines,
+} from "./command_line.ts";
+export {
+  FAILED_START_GRACE_MS,
+  ModelProcess,
+  type ModelProcessOptions,
+} from "./model_process.ts";
+export { type ReapedGroup } from "./orphan_reaper.ts";
+export {
+  type ChildExit,
+  posixProcessControl,
+  type ProcessControl,
+  type SpawnedChild,
+} from "./process_control.ts";
+export {
+  type ProcessRecord,
+  ProcessRegistry,
+  type ProcessRegistryOptions,
+  REGISTRY_FILE,
+} from "./registry.ts";
+export {
+  type ModelProcessHandle,
+  type ProcessState,
+  StartError,
+  type StartFailure,
+  type StateChange,
+} from "./types.ts";

@@ -1,0 +1,121 @@
+/**
+ * The seam between a model's process and the operating system: starting a
+ * child as the leader of its own process group and signalling that group.
+ *
+ * `posixProcessControl` is the production default on Linux and macOS. A
+ * Windows version (job objects, `taskkill /T`) would implement the same
+ * interface; none exists yet, so on Windows group signals reach only the
+ * direct child.
+ */
+import { hasProcFs, isDefunct, readProcStat } from "./proc_fs.ts";
+
+/** How a child ended: its exit code, and the signal that killed it. */
+export interface ChildExit {
+  readonly code: number;
+  readonly signal: Deno.Signal | null;
+}
+
+/** A started child whose output the caller must read to the end. */
+export interface SpawnedChild {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves once the child has exited, whatever holds its pipes. */
+  readonly status: Promise<ChildExit>;
+}
+
+export interface ProcessControl {
+  /**
+   * Runs `argv[0]` directly (no shell) with our environment plus `env`, as
+   * the leader of a new process group, stdin closed, stdout and stderr
+   * piped. Throws when the program cannot be executed.
+   */
+  spawn(
+    argv: readonly string[],
+    env: Readonly<Record<string, string>>,
+  ): SpawnedChild;
+
+  /**
+   * Asks the group led by `pid` to stop (SIGTERM), or the process alone
+   * when it has no group. False: no such process or group.
+   */
+  terminateGroup(pid: number): boolean;
+
+  /** SIGKILL to the group led by `pid`. False: no such group or process. */
+  killGroup(pid: number): boolean;
+
+  /** True while `pid` exists and is not a zombie. */
+  isAlive(pid: number): boolean;
+}
+
+/** Starts children with `Deno.Command` and signals them with `Deno.kill`. */
+export const posixProcessControl: ProcessControl = {
+  spawn(argv, env) {
+    const [program, ...args] = argv;
+    if (program === undefined) throw new Error("empty command");
+    const child = new Deno.Command(program, {
+      args,
+      env: { ...env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+    const status = child.status.then(({ code, signal }) => ({ code, signal }));
+    return {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      status,
+    };
+  },
+
+  terminateGroup(pid) {
+    return signalGroup(pid, "SIGTERM");
+  },
+
+  killGroup(pid) {
+    return signalGroup(pid, "SIGKILL");
+  },
+
+  isAlive(pid) {
+    if (hasProcFs()) {
+      const stat = readProcStat(pid);
+      return stat !== null && !isDefunct(stat);
+    }
+    return probeProcess(pid);
+  },
+};
+
+/** Signals the group `-pid`, falling back to `pid` alone. */
+function signalGroup(pid: number, signal: Deno.Signal): boolean {
+  if (Deno.build.os !== "windows" && sendSignal(-pid, signal)) return true;
+  return sendSignal(pid, signal);
+}
+
+/** False when the target does not exist; other failures are thrown. */
+function sendSignal(target: number, signal: Deno.Signal): boolean {
+  try {
+    Deno.kill(target, signal);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * Signal 0 checks that a process exists without disturbing it. Deno's
+ * `Signal` type only lists real signals, but `Deno.kill` passes the number
+ * through to kill(2). A zombie still counts as existing here.
+ */
+function probeProcess(pid: number): boolean {
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    if (error instanceof Deno.errors.PermissionDenied) return true;
+    throw error;
+  }
+}

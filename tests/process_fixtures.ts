@@ -1,0 +1,128 @@
+/**
+ * Shared helpers for tests that drive real `ModelProcess` children: model
+ * configs, free ports, state recorders and process existence checks.
+ */
+import type { ModelConfig } from "../config/types.ts";
+import { deferred } from "../lib/mod.ts";
+import type {
+  ModelProcessHandle,
+  ProcessState,
+  StateChange,
+} from "../process/mod.ts";
+
+/** A complete `ModelConfig` with test defaults; `overrides` win. */
+export function modelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    id: "test-model",
+    cmd: "sleep 60",
+    cmdStop: "",
+    proxy: "http://127.0.0.1:1",
+    checkEndpoint: "none",
+    ttl: 0,
+    unloadTimeout: 2,
+    healthCheckTimeout: 15,
+    aliases: [],
+    env: [],
+    name: "",
+    description: "",
+    metadata: {},
+    unlisted: false,
+    useModelName: "",
+    concurrencyLimit: 10,
+    sendLoadingState: false,
+    loadingStateFormat: "reasoning",
+    filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
+    timeouts: {
+      connect: 30,
+      keepalive: 30,
+      responseHeader: 0,
+      tlsHandshake: 10,
+      expectContinue: 1,
+      idleConn: 90,
+    },
+    capabilities: null,
+    compat: { ignoreWebsockets: false },
+    macros: [],
+    port: null,
+    ...overrides,
+  };
+}
+
+/** A loopback TCP port that was free a moment ago. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Collects every state change of `process` from now on. */
+export function recordStates(process: ModelProcessHandle): {
+  readonly changes: StateChange[];
+  /** `from->to` pairs, e.g. `stopped->starting`. */
+  transitions(): string[];
+  stop(): void;
+} {
+  const changes: StateChange[] = [];
+  const stop = process.onStateChange((change) => changes.push(change));
+  return {
+    changes,
+    transitions: () => changes.map((c) => `${c.from}->${c.to}`),
+    stop,
+  };
+}
+
+/** Resolves with the next change of `process` into `state`. */
+export function nextState(
+  process: ModelProcessHandle,
+  state: ProcessState,
+): Promise<StateChange> {
+  const reached = deferred<StateChange>();
+  const stop = process.onStateChange((change) => {
+    if (change.to !== state) return;
+    stop();
+    reached.resolve(change);
+  });
+  return reached.promise;
+}
+
+/**
+ * True when `pid` runs no more code: no such process, or a zombie waiting
+ * for a parent to collect it. (An orphan's new parent may never collect
+ * it, e.g. when PID 1 in a container does not reap.)
+ */
+export function isGone(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    return state === "Z" || state === "X";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw error;
+  }
+}
+
+/** A health endpoint under the test's control: 503 until `healthy = true`. */
+export class HealthServer implements AsyncDisposable {
+  healthy = false;
+  /** Time of the first 200 answer, or null. */
+  firstHealthyAt: number | null = null;
+  readonly url: string;
+  #server: Deno.HttpServer<Deno.NetAddr>;
+
+  constructor() {
+    this.#server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => {
+        if (!this.healthy) return new Response("loading", { status: 503 });
+        this.firstHealthyAt ??= Date.now();
+        return new Response("ok");
+      },
+    );
+    this.url = `http://127.0.0.1:${this.#server.addr.port}`;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#server.shutdown();
+  }
+}
