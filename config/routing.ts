@@ -55,11 +55,12 @@ export function readRouting(
     );
   }
 
+  // When both spellings are present (an error above), the routing block wins.
   let kind: "group" | "matrix" = "group";
   let matrixFields = root.child("matrix");
   let groupsPath = "groups";
   let groupEntries = legacyGroups;
-  if (!legacy) {
+  if (routed || !legacy) {
     kind = use === "matrix" && routedMatrix !== undefined ? "matrix" : "group";
     matrixFields = settings.child("matrix");
     groupsPath = settings.pathOf("groups");
