@@ -1,5 +1,5 @@
 import type { Logger } from "../log/mod.ts";
-import type { ProcessState } from "../process/types.ts";
+import type { ProcessState } from "../process/mod.ts";
 import type { RouterError } from "./errors.ts";
 import type { RouterNotice } from "./notice.ts";
 import type { PendingRequest } from "./request.ts";

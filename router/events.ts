@@ -1,4 +1,4 @@
-import type { StateChange } from "../process/types.ts";
+import type { StateChange } from "../process/mod.ts";
 import type { PendingRequest } from "./request.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "../log/mod.ts";
 import type { Planner } from "../planners/mod.ts";
-import type { StateChange } from "../process/types.ts";
+import type { StateChange } from "../process/mod.ts";
 import { Admission } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import { RouterError } from "./errors.ts";

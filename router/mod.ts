@@ -22,3 +22,5 @@ export type {
   RouterSnapshot,
   SwapView,
 } from "./snapshot.ts";
+export { Router, type RouterOptions } from "./router.ts";
+export type { Lease, RequestOptions, Ticket } from "./ticket.ts";

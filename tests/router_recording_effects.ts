@@ -1,5 +1,5 @@
 import { Logger } from "../log/mod.ts";
-import type { ProcessState } from "../process/types.ts";
+import type { ProcessState } from "../process/mod.ts";
 import type {
   Effects,
   PendingRequest,

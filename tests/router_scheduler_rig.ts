@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Logger } from "../log/mod.ts";
 import type { Planner } from "../planners/mod.ts";
-import type { ProcessState } from "../process/types.ts";
+import type { ProcessState } from "../process/mod.ts";
 import { FifoScheduler, type ModelRules } from "../router/mod.ts";
 import { RecordingEffects } from "./router_recording_effects.ts";
 

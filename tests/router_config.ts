@@ -1,0 +1,102 @@
+/** A complete `Config` for router tests, built without the YAML loader. */
+import type { Config, ModelConfig, SchedulerConfig } from "../config/mod.ts";
+
+export interface RouterTestModel {
+  concurrencyLimit?: number;
+  /** Seconds. */
+  unloadTimeout?: number;
+}
+
+/** A config whose models have test defaults and the given settings. */
+export function routerTestConfig(
+  models: Record<string, RouterTestModel>,
+  scheduler: Partial<Omit<SchedulerConfig, "use">> = {},
+): Config {
+  const entries: Record<string, ModelConfig> = {};
+  for (const [id, settings] of Object.entries(models)) {
+    entries[id] = testModel(id, settings);
+  }
+
+  return {
+    healthCheckTimeout: 120,
+    logLevel: "info",
+    logTimeFormat: "",
+    logToStdout: "none",
+    metricsMaxInMemory: 1000,
+    captureBuffer: 0,
+    startPort: 5800,
+    globalTTL: 0,
+    unloadTimeout: 10,
+    sendLoadingState: false,
+    loadingStateFormat: "reasoning",
+    loadingRemarks: null,
+    includeAliasesInList: false,
+    requestBodyLimit: 64 * 1024 * 1024,
+    macros: [],
+    apiKeys: [],
+    models: entries,
+    aliases: {},
+    routing: {
+      router: {
+        use: "group",
+        groups: {
+          "(default)": {
+            swap: true,
+            exclusive: true,
+            persistent: false,
+            members: Object.keys(entries),
+          },
+        },
+      },
+      scheduler: {
+        use: "fifo",
+        priority: scheduler.priority ?? {},
+        maxWait: scheduler.maxWait ?? 0,
+      },
+    },
+    preload: [],
+    peers: {},
+    performance: { disabled: true, every: 5 },
+    upstreamIgnorePaths: [],
+    storePath: null,
+    sessionIdHeaders: [],
+    selectors: {},
+    profiles: {},
+  };
+}
+
+function testModel(id: string, settings: RouterTestModel): ModelConfig {
+  return {
+    id,
+    cmd: "true",
+    cmdStop: "",
+    proxy: "http://127.0.0.1:1",
+    checkEndpoint: "none",
+    ttl: 0,
+    unloadTimeout: settings.unloadTimeout ?? 10,
+    healthCheckTimeout: 120,
+    aliases: [],
+    env: [],
+    name: "",
+    description: "",
+    metadata: {},
+    unlisted: false,
+    useModelName: "",
+    concurrencyLimit: settings.concurrencyLimit ?? 10,
+    sendLoadingState: false,
+    loadingStateFormat: "reasoning",
+    filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
+    timeouts: {
+      connect: 30,
+      keepalive: 30,
+      responseHeader: 0,
+      tlsHandshake: 10,
+      expectContinue: 1,
+      idleConn: 90,
+    },
+    capabilities: null,
+    compat: { ignoreWebsockets: false },
+    macros: [],
+    port: null,
+  };
+}
