@@ -1,8 +1,4 @@
-import {
-  DatabaseSync,
-  type SQLInputValue,
-  type StatementSync,
-} from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { type Clock, systemClock } from "../lib/mod.ts";
 import { openActivityDatabase } from "./activity_database.ts";
 import {
