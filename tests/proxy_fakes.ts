@@ -89,7 +89,7 @@ export function testPeer(
 /** A config holding `models` and `peers`; aliases come from the models. */
 export function testConfig(
   models: ModelConfig[],
-  overrides: Partial<Config> & { peers?: PeerConfig[] } = {},
+  overrides: Partial<Omit<Config, "peers">> & { peers?: PeerConfig[] } = {},
 ): Config {
   const { peers = [], ...rest } = overrides;
   const aliases: Record<string, string> = {};
@@ -194,6 +194,26 @@ export class FakeRouter implements RouterPort {
   hold = false;
   /** Thrown by the next `request()` calls when set. */
   reject: Error | null = null;
+  #arrivals: ((call: RouterCall) => void)[] = [];
+
+  /** Resolves with the next call to `request()` (or the n-th overall). */
+  called(count = this.calls.length + 1): Promise<RouterCall> {
+    const existing = this.calls[count - 1];
+    if (existing) return Promise.resolve(existing);
+    return new Promise((resolve) => {
+      const check = (call: RouterCall) => {
+        if (this.calls.length < count) return false;
+        resolve(call);
+        return true;
+      };
+      const waiter = (call: RouterCall) => {
+        if (check(call)) {
+          this.#arrivals = this.#arrivals.filter((w) => w !== waiter);
+        }
+      };
+      this.#arrivals.push(waiter);
+    });
+  }
 
   request(
     model: string,
@@ -212,6 +232,7 @@ export class FakeRouter implements RouterPort {
       releases: 0,
     };
     this.calls.push(call);
+    for (const arrival of [...this.#arrivals]) arrival(call);
 
     const lease: Lease = {
       model,
@@ -268,7 +289,7 @@ export interface UpstreamHit {
   readonly url: string;
   readonly method: string;
   readonly headers: Headers;
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly text: string;
   readonly signal: AbortSignal | null;
 }
