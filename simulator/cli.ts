@@ -17,7 +17,7 @@ export interface SimulatorOptions {
   readonly tokens: number;
   /** Pause between SIGTERM (or SIGINT) and exiting 0, in ms. */
   readonly stopMs: number;
-  /** Log SIGTERM and keep running. */
+  /** Log SIGTERM and SIGINT and keep running; only SIGKILL ends it. */
   readonly ignoreSigterm: boolean;
   /** Exit 70 once this many completion-type requests were answered. */
   readonly crashAfter: number | null;
@@ -58,7 +58,7 @@ A simulated inference server that behaves like llama.cpp's llama-server.
   --token-ms N         delay between generated tokens
   --tokens N           tokens per reply (default 12)
   --stop-ms N          on SIGTERM or SIGINT, wait N ms, then exit 0
-  --ignore-sigterm     log SIGTERM and keep running
+  --ignore-sigterm     log SIGTERM and SIGINT and keep running
   --crash-after N      exit 70 after answering N completion requests
   --crash-mid-stream N exit 71 after streaming N tokens
   --exit-after-ms N    exit 1 N ms after start

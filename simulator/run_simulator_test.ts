@@ -269,3 +269,17 @@ Deno.test("simulate rejects an unknown flag with exit code 2", async () => {
   assert.equal(output.code, 2);
   assert.match(new TextDecoder().decode(output.stderr), /--bogus/);
 });
+
+Deno.test("simulate --help prints the usage and exits 0", async () => {
+  const [command, ...args] = selfCommand();
+
+  const output = await new Deno.Command(command!, {
+    args: [...args, "simulate", "--help"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+
+  assert.equal(output.code, 0);
+  assert.match(new TextDecoder().decode(output.stdout), /--crash-mid-stream N/);
+});

@@ -129,20 +129,24 @@ class ChildOutput {
     }, `no output line contains "${text}"`);
   }
 
-  /** The URL of the listening line, once the child has written it. */
+  /**
+   * The URL of the listening line, once the child has written it. Rejects
+   * with the exit code when the output closes without it, or after
+   * `timeoutMs`.
+   */
   listeningUrl(timeoutMs: number): Promise<string> {
     const { promise, resolve, reject } = Promise.withResolvers<string>();
     const timer = setTimeout(
       () => reject(new Error(`it did not listen within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    this.#child.status.then((status) =>
-      reject(new Error(`it exited with code ${status.code} before listening`))
+    this.#waitFor((all) => LISTENING.exec(all)?.[1] ?? null, "").then(
+      resolve,
+      async () => {
+        const { code } = await this.#child.status;
+        reject(new Error(`it exited with code ${code} before listening`));
+      },
     );
-    this.#waitFor(
-      (all) => LISTENING.exec(all)?.[1] ?? null,
-      "it closed its output before listening",
-    ).then(resolve, reject);
     return promise.finally(() => clearTimeout(timer));
   }
 
