@@ -23,6 +23,11 @@ import {
   textPrompt,
 } from "./openai.ts";
 import { planReply, type ReplyFormat, requestedLimit } from "./reply.ts";
+import {
+  RESPONSES_LIMIT_KEYS,
+  responsesFormat,
+  responsesPrompt,
+} from "./responses.ts";
 import type { RequestCounters } from "./request_counters.ts";
 import { countTokens, promptSeed } from "./tokens.ts";
 
@@ -59,6 +64,11 @@ export const COMPLETION_KINDS = {
     format: messagesFormat,
     prompt: messagesPrompt,
     limitKeys: ANTHROPIC_LIMIT_KEYS,
+  },
+  responses: {
+    format: responsesFormat,
+    prompt: responsesPrompt,
+    limitKeys: RESPONSES_LIMIT_KEYS,
   },
 } satisfies Record<string, CompletionKind>;
 

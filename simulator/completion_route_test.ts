@@ -79,6 +79,20 @@ const KINDS: {
       ),
     }),
   },
+  {
+    path: "/v1/responses",
+    body: { input: "a b c" },
+    whole: (b) => ({
+      text: String(at(b, "output", 0, "content", 0, "text")),
+      tokens: at(b, "usage", "output_tokens"),
+    }),
+    streamed: (events) => ({
+      text: events
+        .filter((e) => at(e, "type") === "response.output_text.delta")
+        .map((e) => at(e, "delta")).join(""),
+      tokens: at(events.at(-1), "response", "usage", "output_tokens"),
+    }),
+  },
 ];
 
 for (const kind of KINDS) {

@@ -59,6 +59,28 @@ Deno.test("the openai SDK and an Anthropic stream work against a simulator child
     assert.deepEqual(models.data.map((m) => m.id), ["sim-model"]);
   });
 
+  await t.step("the Responses API agrees streamed and not", async () => {
+    const whole = await client.responses.create({
+      model: "gpt-ish",
+      input: "how do llamas swap",
+    });
+    const stream = await client.responses.create({
+      model: "gpt-ish",
+      input: "how do llamas swap",
+      stream: true,
+    });
+    let text = "";
+    let usage: unknown;
+    for await (const event of stream) {
+      if (event.type === "response.output_text.delta") text += event.delta;
+      if (event.type === "response.completed") usage = event.response.usage;
+    }
+
+    assert.equal(whole.output_text, text);
+    assert.deepEqual(usage, whole.usage);
+    assert.equal(whole.usage?.output_tokens, 6);
+  });
+
   await t.step("audio transcription uploads a multipart file", async () => {
     const file = new File([new Uint8Array(1234)], "speech.wav");
 

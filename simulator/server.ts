@@ -41,7 +41,8 @@ export interface SimulatorAppDeps {
  * The simulator's HTTP routes as a plain fetch handler, so tests can call
  * `fetch()` without a socket and `Deno.serve` can host it.
  *
- * Completion-type requests (chat, text, `/completion`, `/infill`, messages)
+ * Completion-type requests (chat, text, `/completion`, `/infill`, messages,
+ * responses)
  * count towards `--crash-after`; their streams honour `--crash-mid-stream`.
  */
 export class SimulatorApp {
@@ -162,6 +163,11 @@ export class SimulatorApp {
       "POST",
       ["/v1/messages", "/messages"],
       completions.handler(kinds.messages),
+    );
+    add(
+      "POST",
+      ["/v1/responses", "/responses"],
+      completions.handler(kinds.responses),
     );
 
     const countPaths = ["/v1/messages/count_tokens", "/messages/count_tokens"];
