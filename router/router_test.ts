@@ -3,7 +3,10 @@ import { type Clock, systemClock } from "../lib/mod.ts";
 import { Logger } from "../log/mod.ts";
 import type { ProcessState } from "../process/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
-import { routerTestConfig } from "../tests/router_config.ts";
+import {
+  routerTestConfig,
+  type RouterTestModel,
+} from "../tests/router_config.ts";
 import { FakeProcess, reaches } from "../tests/router_fake_process.ts";
 import {
   exclusivePlanner,
@@ -35,7 +38,12 @@ function setup(
   options: { planner?: FakePlanner; maxWait?: number; clock?: Clock } = {},
 ): Setup {
   const processes = new Map<string, FakeProcess>();
+  const configured: Record<string, RouterTestModel> = {};
   for (const [id, model] of Object.entries(models)) {
+    configured[id] = {
+      concurrencyLimit: model.concurrencyLimit ?? 10,
+      unloadTimeout: model.unloadTimeout ?? 10,
+    };
     processes.set(
       id,
       new FakeProcess(id, {
@@ -46,7 +54,7 @@ function setup(
   }
   const logLines: string[] = [];
   const router = new Router({
-    config: routerTestConfig(models, { maxWait: options.maxWait ?? 0 }),
+    config: routerTestConfig(configured, { maxWait: options.maxWait ?? 0 }),
     processes,
     planner: options.planner ?? exclusivePlanner(),
     logger: new Logger({ write: (line) => logLines.push(line) }, {

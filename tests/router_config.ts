@@ -1,16 +1,22 @@
 /** A complete `Config` for router tests, built without the YAML loader. */
 import type { Config, ModelConfig, SchedulerConfig } from "../config/mod.ts";
 
-export interface RouterTestModel {
-  concurrencyLimit?: number;
-  /** Seconds. */
-  unloadTimeout?: number;
+/** Model settings a test may set; the rest get test defaults. */
+export type RouterTestModel = Partial<Omit<ModelConfig, "id">>;
+
+export interface RouterTestOptions
+  extends Partial<Omit<SchedulerConfig, "use">> {
+  /** Whether the one group of all models swaps them (default true). */
+  swap?: boolean;
 }
 
-/** A config whose models have test defaults and the given settings. */
+/**
+ * A config whose models have test defaults and the given settings, all in
+ * one `(default)` group that swaps unless `swap` is false.
+ */
 export function routerTestConfig(
   models: Record<string, RouterTestModel>,
-  scheduler: Partial<Omit<SchedulerConfig, "use">> = {},
+  options: RouterTestOptions = {},
 ): Config {
   const entries: Record<string, ModelConfig> = {};
   for (const [id, settings] of Object.entries(models)) {
@@ -41,7 +47,7 @@ export function routerTestConfig(
         use: "group",
         groups: {
           "(default)": {
-            swap: true,
+            swap: options.swap ?? true,
             exclusive: true,
             persistent: false,
             members: Object.keys(entries),
@@ -50,8 +56,8 @@ export function routerTestConfig(
       },
       scheduler: {
         use: "fifo",
-        priority: scheduler.priority ?? {},
-        maxWait: scheduler.maxWait ?? 0,
+        priority: options.priority ?? {},
+        maxWait: options.maxWait ?? 0,
       },
     },
     preload: [],
@@ -67,13 +73,12 @@ export function routerTestConfig(
 
 function testModel(id: string, settings: RouterTestModel): ModelConfig {
   return {
-    id,
     cmd: "true",
     cmdStop: "",
     proxy: "http://127.0.0.1:1",
     checkEndpoint: "none",
     ttl: 0,
-    unloadTimeout: settings.unloadTimeout ?? 10,
+    unloadTimeout: 10,
     healthCheckTimeout: 120,
     aliases: [],
     env: [],
@@ -82,7 +87,7 @@ function testModel(id: string, settings: RouterTestModel): ModelConfig {
     metadata: {},
     unlisted: false,
     useModelName: "",
-    concurrencyLimit: settings.concurrencyLimit ?? 10,
+    concurrencyLimit: 10,
     sendLoadingState: false,
     loadingStateFormat: "reasoning",
     filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
@@ -98,5 +103,7 @@ function testModel(id: string, settings: RouterTestModel): ModelConfig {
     compat: { ignoreWebsockets: false },
     macros: [],
     port: null,
+    ...settings,
+    id,
   };
 }
