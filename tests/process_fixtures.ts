@@ -4,6 +4,7 @@
  */
 import type { ModelConfig } from "../config/types.ts";
 import { deferred } from "../lib/mod.ts";
+import type { LogBuffer } from "../log/mod.ts";
 import type {
   ModelProcessHandle,
   ProcessState,
@@ -84,6 +85,23 @@ export function nextState(
     reached.resolve(change);
   });
   return reached.promise;
+}
+
+/** Resolves with the first match of `pattern` in the buffer's text. */
+export function waitForText(
+  buffer: LogBuffer,
+  pattern: RegExp,
+): Promise<string> {
+  const found = deferred<string>();
+  const check = () => {
+    const match = buffer.text().match(pattern);
+    if (!match) return;
+    stop();
+    found.resolve(match[0]);
+  };
+  const stop = buffer.subscribe(check);
+  check();
+  return found.promise;
 }
 
 /**
