@@ -32,9 +32,15 @@ export function expandEnvMacros(
   env: EnvLookup,
   issues: Issues,
 ): EnvExpansion | null {
-  const document = parseDocument(text, { merge: true, prettyErrors: false });
+  // Parse a copy with each reference replaced by as many letters, so braces
+  // in flow lists (`[${env.KEY}]`) do not break it and offsets still match.
+  const probe = text.replace(
+    ENV_MACRO_REGEXP,
+    (whole) => "x".repeat(whole.length),
+  );
+  const document = parseDocument(probe, { merge: true, prettyErrors: false });
   const valid = document.errors.length === 0;
-  const active = valid ? blankComments(text) : text;
+  const active = valid ? blankComments(text, probe) : text;
 
   const values = new Map<string, string>();
   const reported = new Set<string>();
@@ -83,10 +89,10 @@ function escapeForYaml(value: string): string {
   return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
 }
 
-/** The text with every YAML comment replaced by spaces. */
-function blankComments(text: string): string {
+/** `text` with every comment found in `probe` (same offsets) blanked. */
+function blankComments(text: string, probe: string): string {
   const comments: { offset: number; length: number }[] = [];
-  for (const token of new Parser().parse(text)) {
+  for (const token of new Parser().parse(probe)) {
     collectComments(token, comments);
   }
   if (comments.length === 0) return text;

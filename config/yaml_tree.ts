@@ -97,7 +97,13 @@ export function parseYamlTree(text: string, issues: Issues): YMap | null {
     prettyErrors: false,
   });
   if (document.errors.length > 0) {
-    for (const error of document.errors) {
+    // One syntax error tends to cause a cascade: keep the first, plus every
+    // duplicate key (each of those stands on its own).
+    const firstSyntax = document.errors.find((e) => e.code !== "DUPLICATE_KEY");
+    const shown = document.errors.filter((e) =>
+      e === firstSyntax || e.code === "DUPLICATE_KEY"
+    );
+    for (const error of shown) {
       const offset = error.pos[0];
       issues.error(
         offset,
