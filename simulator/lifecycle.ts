@@ -97,14 +97,19 @@ export function spawnGrandchild(log: Logger): number {
   return child.pid;
 }
 
-/** Writes `{"pid":N}` (with `grandchildPid` when there is one) to `path`. */
+/**
+ * Writes `{"pid":N}` (with `grandchildPid` when there is one) to `path`,
+ * through a temporary file and a rename so a reader never sees half of it.
+ */
 export async function writePidFile(
   path: string,
   pid: number,
   grandchildPid: number | null,
 ): Promise<void> {
   const record = grandchildPid === null ? { pid } : { pid, grandchildPid };
-  await Deno.writeTextFile(path, JSON.stringify(record) + "\n");
+  const partial = `${path}.${pid}.tmp`;
+  await Deno.writeTextFile(partial, JSON.stringify(record) + "\n");
+  await Deno.rename(partial, path);
 }
 
 /**
