@@ -2,9 +2,11 @@ import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyState } from "./deps.ts";
 import { errorKind, type HttpError } from "./errors.ts";
-import { LoadingStream } from "./loading/loading_stream.ts";
-import { loadingHeaders } from "./loading/loading_headers.ts";
-import { shouldSendLoadingState } from "./loading/should_send_loading_state.ts";
+import {
+  loadingHeaders,
+  LoadingStream,
+  shouldSendLoadingState,
+} from "./loading/mod.ts";
 import {
   openUpstream,
   relayBody,

@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import { FakeClock } from "../tests/fake_clock.ts";
+import {
+  jsonPost,
+  routerError,
+  testConfig,
+  testModel,
+  testProxy,
+} from "../tests/proxy_fakes.ts";
+
+const UPSTREAM_SSE = 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' +
+  "data: [DONE]\n\n";
+
+function loadingProxy(format: "reasoning" | "comment" = "reasoning") {
+  const clock = new FakeClock();
+  const config = testConfig([
+    testModel("m1", { sendLoadingState: true, loadingStateFormat: format }),
+  ]);
+  const proxy = testProxy(config, { clock, states: { m1: "stopped" } });
+  proxy.router.hold = true;
+  proxy.upstream.respond = () =>
+    new Response(UPSTREAM_SSE, {
+      headers: { "content-type": "text/event-stream" },
+    });
+  return { ...proxy, clock };
+}
+
+/** The reasoning text of every `data:` event that carries some. */
+function reasoningOf(text: string): string {
+  let out = "";
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("data: {")) continue;
+    const event = JSON.parse(line.slice(6));
+    out += event.choices?.[0]?.delta?.reasoning_content ?? "";
+  }
+  return out;
+}
+
+async function readRest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+Deno.test("a streaming chat to a cold model gets loading text, then the upstream's bytes", async () => {
+  const proxy = loadingProxy();
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/event-stream");
+  assert.equal(res.headers.get("cache-control"), "no-cache");
+  assert.equal(res.headers.get("x-accel-buffering"), "no");
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  assert.match(first, /^data: /);
+
+  proxy.router.grantHeld();
+  const text = first + await readRest(reader);
+
+  const reasoning = reasoningOf(text);
+  assert.match(reasoning, /llama-swap loading model: m1\n/);
+  assert.match(reasoning, /Done! \(\d+\.\d\ds\)/);
+  assert.ok(text.endsWith(UPSTREAM_SSE), text);
+  assert.equal(proxy.router.releases, 1);
+});
+
+Deno.test("queue positions from the router appear in the loading text", async () => {
+  const proxy = loadingProxy();
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.calls[0]!.onQueuePosition!(2);
+  proxy.clock.tick(750);
+  proxy.router.grantHeld();
+  const text = await res.text();
+
+  assert.match(reasoningOf(text), /Queue position: #2/);
+});
+
+Deno.test("a failed load ends the loading stream with an SSE error event and [DONE]", async () => {
+  const proxy = loadingProxy();
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.calls[0]!.grant.reject(
+    routerError(500, "load_failed", "upstream command exited prematurely"),
+  );
+  const text = await res.text();
+
+  assert.equal(res.status, 200);
+  const events = text.split("\n\n").filter((e) => e !== "");
+  assert.equal(events.at(-1), "data: [DONE]");
+  const error = JSON.parse(events.at(-2)!.slice("data: ".length));
+  assert.deepEqual(error, {
+    error: {
+      message: "unspecific error: upstream command exited prematurely",
+      type: "server_error",
+      param: null,
+      code: "internal_error",
+    },
+  });
+  assert.equal(proxy.upstream.hits.length, 0);
+});
+
+Deno.test("an upstream error answer after the load becomes an in-band error event", async () => {
+  const proxy = loadingProxy();
+  proxy.upstream.respond = () =>
+    Response.json({ error: { message: "context too long" } }, { status: 400 });
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.grantHeld();
+  const text = await res.text();
+
+  assert.match(text, /"message":"context too long"/);
+  assert.match(text, /"code":"bad_request"/);
+  assert.ok(text.endsWith("data: [DONE]\n\n"));
+  assert.equal(proxy.router.releases, 1);
+});
+
+Deno.test("an unreachable upstream after the load becomes an in-band 502 event", async () => {
+  const proxy = loadingProxy();
+  proxy.upstream.respond = () => {
+    throw new TypeError("connection refused");
+  };
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.grantHeld();
+  const text = await res.text();
+
+  assert.match(text, /upstream connection failed: connection refused/);
+  assert.match(text, /"code":"bad_gateway"/);
+  assert.equal(proxy.router.releases, 1);
+});
+
+Deno.test("a 429 comes before any loading byte", async () => {
+  const proxy = loadingProxy();
+  proxy.router.reject = routerError(
+    429,
+    "concurrency_limit",
+    "Too many requests",
+    1,
+  );
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get("retry-after"), "1");
+  const text = await res.text();
+  assert.doesNotMatch(text, /loading model/);
+  assert.equal(JSON.parse(text).error.code, "concurrency_limit");
+});
+
+Deno.test("a non-streaming request to a cold model waits silently", async () => {
+  const proxy = loadingProxy();
+  proxy.upstream.respond = () => Response.json({ ok: true });
+
+  const pending = proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1" }),
+  );
+  (await proxy.router.called()).grant.resolve({
+    model: "m1",
+    priority: 0,
+    release() {},
+  });
+  const res = await pending;
+
+  assert.equal(res.headers.get("content-type"), "application/json");
+  assert.deepEqual(await res.json(), { ok: true });
+});
+
+Deno.test("streaming paths other than chat completions get no loading text", async () => {
+  const proxy = loadingProxy();
+
+  const pending = proxy.app.request(
+    "/v1/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  (await proxy.router.called()).grant.resolve({
+    model: "m1",
+    priority: 0,
+    release() {},
+  });
+  const text = await (await pending).text();
+
+  assert.equal(text, UPSTREAM_SSE);
+});
+
+Deno.test("the comment format sends the loading text as SSE comments", async () => {
+  const proxy = loadingProxy("comment");
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.grantHeld();
+  const text = await res.text();
+
+  const loading = text.slice(0, text.length - UPSTREAM_SSE.length);
+  assert.match(loading, /^: /);
+  assert.match(loading, /llama-swap loading model: m1/);
+  assert.doesNotMatch(loading, /reasoning_content/);
+  assert.ok(text.endsWith(UPSTREAM_SSE));
+});
+
+Deno.test("a client leaving during the load withdraws the request and stops the stream", async () => {
+  const proxy = loadingProxy();
+  const client = new AbortController();
+
+  const res = await proxy.app.request("/v1/chat/completions", {
+    ...jsonPost({ model: "m1", stream: true }),
+    signal: client.signal,
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  client.abort();
+  await reader.cancel();
+
+  assert.ok(proxy.router.calls[0]!.signal.aborted);
+  assert.equal(proxy.upstream.hits.length, 0);
+  assert.equal(proxy.clock.pendingTimers, 0);
+});
