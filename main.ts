@@ -3,14 +3,155 @@
  * llama-swap for Deno: the command line.
  *
  * `llama-swap simulate ...` runs the built-in simulated inference server;
- * everything else is the proxy (wired in by later work).
+ * everything else parses the proxy's flags, loads the config (or the
+ * built-in demo), starts the server and handles signals.
  */
+import { demoConfigText } from "./cli/demo_config.ts";
+import { resolveDataDir } from "./cli/data_dir.ts";
+import {
+  type CliOptions,
+  isLoopback,
+  parseCliArgs,
+  parseListenAddress,
+  UsageError,
+} from "./cli/flags.ts";
+import { HELP_TEXT } from "./cli/help.ts";
+import { formatSummary } from "./cli/summary.ts";
+import {
+  type Config,
+  formatConfigError,
+  loadConfig,
+  type LoadResult,
+} from "./config/mod.ts";
+import { readBuildInfo } from "./lib/mod.ts";
+import { ProxyServer } from "./serve/mod.ts";
 import { runSimulator } from "./simulator/mod.ts";
 
-if (import.meta.main) {
-  const args = Deno.args;
-  if (args[0] === "simulate") {
-    Deno.exit(await runSimulator(args.slice(1)));
+/** Runs the program with `args`; resolves to the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  if (args[0] === "simulate") return await runSimulator(args.slice(1));
+
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`llama-swap: ${error.message}\n`);
+    console.error(HELP_TEXT);
+    return 2;
   }
-  console.log("llama-swap for Deno: under construction");
+  if (options.help) {
+    console.log(HELP_TEXT);
+    return 0;
+  }
+  const buildInfo = await readBuildInfo();
+  if (options.version) {
+    console.log(
+      `version: ${buildInfo.version} (${buildInfo.commit}), built at ${buildInfo.buildDate}`,
+    );
+    return 0;
+  }
+
+  const source = options.demo ? "built-in demo" : options.config;
+  const loaded = await loadSource(options);
+  if (!loaded.ok) {
+    console.error(`llama-swap: cannot load config "${source}":`);
+    for (const error of loaded.errors) {
+      console.error(`  ${formatConfigError(error)}`);
+    }
+    return 1;
+  }
+  for (const warning of loaded.warnings) {
+    console.error(`llama-swap: warning: ${warning}`);
+  }
+  if (options.checkConfig) {
+    console.log(formatSummary(loaded.config, source));
+    return 0;
+  }
+
+  return await serve(options, loaded.config);
+}
+
+async function loadSource(options: CliOptions): Promise<LoadResult> {
+  if (options.demo) {
+    return loadConfig(demoConfigText(), { file: "demo.yaml" });
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(options.config);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      errors: [{
+        file: options.config,
+        line: 0,
+        column: 0,
+        path: "",
+        message: `cannot read the file: ${reason}`,
+      }],
+    };
+  }
+  return loadConfig(text, { file: options.config });
+}
+
+async function serve(options: CliOptions, config: Config): Promise<number> {
+  const fallback = options.demo
+    ? "127.0.0.1:8080"
+    : options.tlsCertFile
+    ? ":8443"
+    : ":8080";
+  const listen = parseListenAddress(options.listen ?? fallback);
+
+  const server = await ProxyServer.start({
+    config,
+    hostname: listen.hostname,
+    port: listen.port,
+    tls: options.tlsCertFile && options.tlsKeyFile
+      ? {
+        cert: await Deno.readTextFile(options.tlsCertFile),
+        key: await Deno.readTextFile(options.tlsKeyFile),
+      }
+      : null,
+    dataDir: resolveDataDir(options.dataDir),
+    buildInfo: await readBuildInfo(),
+    terminal: (chunk) => Deno.stdout.writeSync(chunk),
+    logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,
+  });
+
+  if (!isLoopback(listen.hostname) && config.apiKeys.length === 0) {
+    server.logger.warn(
+      "listening on every interface with no apiKeys: anyone on the network can use and unload your models",
+      { listen: options.listen ?? fallback },
+    );
+  }
+  if (options.demo) {
+    console.log(
+      `\nDemo running at ${server.url}/ (models: ${
+        Object.keys(config.models).join(", ")
+      })\n`,
+    );
+  }
+
+  const stopped = Promise.withResolvers<number>();
+  let signals = 0;
+  const onStop = () => {
+    signals++;
+    if (signals > 1) {
+      console.error("llama-swap: second signal, exiting now");
+      Deno.exit(1);
+    }
+    server.logger.info("shutting down; send the signal again to force");
+    server.shutdown().then(() => stopped.resolve(0), (error) => {
+      console.error(`llama-swap: shutdown failed: ${error}`);
+      stopped.resolve(1);
+    });
+  };
+  Deno.addSignalListener("SIGINT", onStop);
+  Deno.addSignalListener("SIGTERM", onStop);
+  return await stopped.promise;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
 }
