@@ -162,7 +162,9 @@ class ChildOutput {
     const { promise, resolve, reject } = Promise.withResolvers<string>();
     promise.catch(() => {});
     const check = () => {
-      const found = find(`${this.stdout}\n${this.stderr}`);
+      const found = find(
+        `${this.#lines(this.stdout)}${this.#lines(this.stderr)}`,
+      );
       if (found !== null) resolve(found);
       else if (this.#isClosed) reject(new Error(failure));
       else return;
@@ -187,6 +189,12 @@ class ChildOutput {
       this.#notify();
     }
     append(decoder.decode());
+  }
+
+  /** The finished lines of `text` (all of it once the output closed). */
+  #lines(text: string): string {
+    if (this.#isClosed) return text.endsWith("\n") ? text : `${text}\n`;
+    return text.slice(0, text.lastIndexOf("\n") + 1);
   }
 
   #notify(): void {
