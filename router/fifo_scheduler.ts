@@ -4,23 +4,18 @@ import type { StateChange } from "../process/mod.ts";
 import { Admission } from "./admission.ts";
 import type { Effects } from "./effects.ts";
 import { RouterError } from "./errors.ts";
-import type { FifoSettings } from "./fifo_settings.ts";
-import { InFlight } from "./in_flight.ts";
-import { type Blocked, Placement } from "./placement.ts";
-import { RequestQueue, type Waiter } from "./request_queue.ts";
+import { type FifoSettings, graceFor } from "./fifo_settings.ts";
+import { RequestFlow } from "./request_flow.ts";
 import type { PendingRequest } from "./request.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { RouterSnapshot } from "./snapshot.ts";
 import { type StopJob, StopJobs } from "./stop_jobs.ts";
-import { type Swap, SwapTable } from "./swap_table.ts";
 
 export interface FifoSchedulerOptions {
   effects: Effects;
   planner: Planner;
   settings: FifoSettings;
 }
-
-const MAX_WAIT_TIMER = "maxWait:";
 
 /**
  * The FIFO scheduler: a pure state machine over the queue, the loads under
@@ -34,40 +29,36 @@ const MAX_WAIT_TIMER = "maxWait:";
  * request for a model being loaded joins that load, and blocked requests
  * wait in a priority-ordered queue that is walked again whenever something
  * that blocks it ends (the drain). So requests `A B C A B C` for mutually
- * exclusive models are served `A A B B C C` with three loads.
+ * exclusive models are served `A A B B C C` with three loads. This class
+ * guards admission and runs unloads and shutdown; `RequestFlow` carries
+ * admitted requests from arrival to their answer.
  */
 export class FifoScheduler implements Scheduler {
   readonly #effects: Effects;
-  readonly #planner: Planner;
   readonly #settings: FifoSettings;
   readonly #log: Logger;
   /** Every model, sorted. */
   readonly #models: readonly string[];
-
-  #queue = new RequestQueue();
-  #admission = new Admission();
-  #swaps = new SwapTable();
-  #inFlight = new InFlight();
-  #stops = new StopJobs();
-  readonly #placement: Placement;
-  #lastId = 0;
+  readonly #admission = new Admission();
+  readonly #stops = new StopJobs();
+  readonly #flow: RequestFlow;
+  #lastStopId = 0;
   #shuttingDown = false;
 
   constructor(options: FifoSchedulerOptions) {
     this.#effects = options.effects;
-    this.#planner = options.planner;
     this.#settings = options.settings;
     this.#log = options.effects.log;
     this.#models = Object.keys(options.settings.models).sort();
-    this.#placement = new Placement({
-      effects: this.#effects,
-      planner: this.#planner,
+    this.#flow = new RequestFlow({
+      effects: options.effects,
+      planner: options.planner,
+      settings: options.settings,
       models: this.#models,
-      maxWaitMs: this.#settings.maxWaitMs,
-      queue: this.#queue,
-      swaps: this.#swaps,
-      inFlight: this.#inFlight,
+      admission: this.#admission,
       stops: this.#stops,
+      onAbandoned: (swap) =>
+        this.#beginStop({ kind: "abandon", models: [swap.model] }, null),
     });
   }
 
@@ -77,7 +68,7 @@ export class FifoScheduler implements Scheduler {
    * 2. refused with 404 for a model this router does not serve;
    * 3. refused with 429 when the model's reservations are at its limit;
    * 4. dropped without a trace when the caller left before admission;
-   * 5. otherwise reserved and placed (`#place()`), or queued.
+   * 5. otherwise reserved, then served, joined, loaded or queued.
    */
   onRequestArrived(request: PendingRequest): void {
     const { model, id } = request;
@@ -92,16 +83,14 @@ export class FifoScheduler implements Scheduler {
       this.#effects.reject(request, RouterError.notFound(model));
       return;
     }
-    if (!this.#admission.tryReserve(model, rules.concurrencyLimit)) { // 3
+    const limit = rules.concurrencyLimit;
+    if (!this.#admission.tryReserve(model, limit)) { // 3
       this.#log.debug("request over the concurrency limit refused", {
         model,
         id,
-        limit: rules.concurrencyLimit,
+        limit,
       });
-      this.#effects.reject(
-        request,
-        RouterError.overLimit(model, rules.concurrencyLimit),
-      );
+      this.#effects.reject(request, RouterError.overLimit(model, limit));
       return;
     }
     if (!this.#effects.admit(request)) { // 4
@@ -110,90 +99,26 @@ export class FifoScheduler implements Scheduler {
       return;
     }
 
-    const waiter = {
+    this.#flow.accept({ // 5
       request,
-      priority: this.#priority(model),
+      priority: this.#settings.priority[model] ?? 0,
       arrivedAt: this.#effects.now(),
-    };
-    const blocked = this.#place(waiter); // 5
-    if (blocked) this.#enqueue(waiter, blocked);
+    });
   }
 
-  /**
-   * Forgets a request whose caller left. A queued request frees its slot
-   * and its place; a swap waiter frees its slot, and a load left with no
-   * waiters is stopped when it blocks a queued request. A request already
-   * granted or refused is not affected.
-   */
+  /** See `RequestFlow.cancel()`. */
   onRequestCancelled(requestId: number): void {
-    const queued = this.#queue.remove(requestId);
-    if (queued) {
-      this.#forget(queued);
-      this.#log.debug("queued request cancelled", {
-        model: queued.request.model,
-        id: requestId,
-      });
-      this.#queueChanged();
-      this.#abandonIdleSwaps();
-      this.#drain();
-      return;
-    }
-
-    const swap = this.#swaps.removeWaiter(requestId);
-    if (swap) {
-      this.#admission.release(swap.model);
-      this.#log.debug("load waiter cancelled", {
-        model: swap.model,
-        id: requestId,
-        waiters: swap.waiters.length,
-      });
-      this.#abandonIdleSwaps();
-    }
+    this.#flow.cancel(requestId);
   }
 
-  /**
-   * A swap task ended. A result for a swap that was dropped (unloaded,
-   * abandoned, shutdown) is ignored. Otherwise every waiter is granted, or
-   * refused with the load's error, and the queue is drained.
-   */
+  /** See `RequestFlow.finishSwap()`. */
   onSwapFinished(swapId: number, model: string, error: Error | null): void {
-    const swap = this.#swaps.get(model);
-    if (!swap || swap.id !== swapId) {
-      this.#log.debug("result of a dropped load ignored", { model, swapId });
-      return;
-    }
-
-    this.#swaps.delete(model);
-    const ms = this.#effects.now() - swap.startedAt;
-    const failure = error ?? this.#notReadyAfterLoad(model);
-    if (failure) {
-      this.#log.warn("swap failed", { model, ms, error: failure.message });
-      this.#effects.notify({
-        kind: "swapFinished",
-        model,
-        ms,
-        error: failure.message,
-      });
-      const refusal = RouterError.loadFailed(model, failure);
-      for (const waiter of swap.waiters) this.#refuse(waiter, refusal);
-    } else {
-      this.#log.info("swap finished", { model, ms });
-      this.#effects.notify({ kind: "swapFinished", model, ms });
-      for (const waiter of swap.waiters) {
-        this.#grant(waiter, "granted after load");
-      }
-    }
-
-    this.#drain();
+    this.#flow.finishSwap(swapId, model, error);
   }
 
-  /** A lease was released; at zero in flight the model may be evicted. */
+  /** See `RequestFlow.finishServe()`. */
   onServeFinished(requestId: number): void {
-    const ended = this.#inFlight.end(requestId);
-    if (!ended) return;
-
-    this.#admission.release(ended.model);
-    if (ended.left === 0) this.#drain();
+    this.#flow.finishServe(requestId);
   }
 
   /** Stops ended: settle the unload or shutdown that asked, then drain. */
@@ -216,7 +141,7 @@ export class FifoScheduler implements Scheduler {
         job satisfies never;
     }
 
-    this.#drain();
+    this.#flow.drain();
   }
 
   /**
@@ -240,60 +165,24 @@ export class FifoScheduler implements Scheduler {
       ? [...this.#models]
       : [...new Set(models)].filter((m) => m in this.#settings.models);
     const unloaded = new Set(targets);
-
-    for (const model of targets) {
-      const swap = this.#swaps.get(model);
-      if (!swap) continue;
-
-      this.#dropSwap(swap, "unloaded");
-      for (const waiter of swap.waiters) {
-        this.#refuse(waiter, RouterError.unloaded(model));
-      }
-    }
-    const queued = this.#queue.removeWhere((w) =>
-      unloaded.has(w.request.model)
-    );
-    for (const waiter of queued) {
-      this.#forget(waiter);
-      this.#effects.reject(
-        waiter.request,
-        RouterError.unloaded(waiter.request.model),
-      );
-    }
-    if (queued.length > 0) this.#queueChanged();
+    this.#flow.withdraw((m) => unloaded.has(m), RouterError.unloaded);
 
     this.#log.info("unload started", { models: targets, timeoutMs });
     this.#beginStop({ kind: "unload", unloadId, models: targets }, timeoutMs);
-    this.#drain();
+    this.#flow.drain();
   }
 
   /**
    * Refuses every waiting and queued request with 503, then shuts every
-   * process down in parallel; `finishShutdown()` follows once all are
-   * down. A second call does nothing.
+   * process down in parallel; `Effects.finishShutdown()` follows once all
+   * are down. A second call does nothing.
    */
   onShutdownRequested(timeoutMs: number | null): void {
     if (this.#shuttingDown) return;
 
     this.#shuttingDown = true;
     this.#log.info("shutting down", { timeoutMs });
-
-    for (const swap of this.#swaps.all()) {
-      this.#dropSwap(swap, "shutting down");
-      for (const waiter of swap.waiters) {
-        this.#refuse(waiter, RouterError.shuttingDown(swap.model));
-      }
-    }
-    const queued = this.#queue.removeWhere(() => true);
-    for (const waiter of queued) {
-      this.#forget(waiter);
-      this.#effects.reject(
-        waiter.request,
-        RouterError.shuttingDown(waiter.request.model),
-      );
-    }
-    if (queued.length > 0) this.#queueChanged();
-
+    this.#flow.withdraw(() => true, RouterError.shuttingDown);
     this.#beginStop(
       { kind: "shutdown", models: [...this.#models] },
       timeoutMs,
@@ -302,50 +191,48 @@ export class FifoScheduler implements Scheduler {
 
   /**
    * A queued request reached `maxWait`: from now on the models it needs
-   * evicted take no new fast-path requests (see `#isHeld()`). Logs that
-   * once and drains, in case the hold already unblocks something.
+   * evicted take no new fast-path requests (`Placement.isHeld()`). Logs
+   * that once and drains, in case the hold already unblocks something.
    */
   onTimerFired(key: string): void {
-    if (this.#shuttingDown || !key.startsWith(MAX_WAIT_TIMER)) return;
+    const waiter = this.#flow.overdue(key);
+    if (this.#shuttingDown || !waiter) return;
 
-    const id = Number(key.slice(MAX_WAIT_TIMER.length));
-    const waiter = this.#queue.entries().find((w) => w.request.id === id);
-    if (!waiter) return;
-
-    const { model } = waiter.request;
+    const { model, id } = waiter.request;
     this.#log.info("queued request waited too long; holding its evictions", {
       model,
       id,
       waitedMs: this.#effects.now() - waiter.arrivedAt,
-      hold: this.#placement.evictionFor(model),
+      hold: this.#flow.placement.evictionFor(model),
     });
-    this.#drain();
+    this.#flow.drain();
   }
 
   /** A process stopped on its own (crash, idle unload): it may free room. */
   onProcessChanged(change: StateChange): void {
-    if (change.to !== "stopped") return;
+    if (change.to !== "stopped" || this.#shuttingDown) return;
 
     this.#log.debug("process stopped", {
       model: change.model,
       from: change.from,
     });
-    this.#drain();
+    this.#flow.drain();
   }
 
   snapshot(): RouterSnapshot {
     const now = this.#effects.now();
+    const flow = this.#flow;
     return {
-      queue: this.#queue.entries().map((w, at) => ({
+      queue: flow.queue.entries().map((w, at) => ({
         id: w.request.id,
         model: w.request.model,
         position: at + 1,
         priority: w.priority,
         waitedMs: now - w.arrivedAt,
       })),
-      inFlight: this.#inFlight.counts(),
+      inFlight: flow.inFlight.counts(),
       reserved: this.#admission.counts(),
-      swaps: this.#swaps.all().map((swap) => ({
+      swaps: flow.swaps.all().map((swap) => ({
         model: swap.model,
         evict: swap.evict,
         waiters: swap.waiters.length,
@@ -356,139 +243,10 @@ export class FifoScheduler implements Scheduler {
     };
   }
 
-  /**
-   * Serves, joins or starts a load for `waiter` when its model can run now
-   * (`Placement.decide()`); otherwise returns why it is blocked.
-   */
-  #place(waiter: Waiter): Blocked | null {
-    const { model, id } = waiter.request;
-    const placing = this.#placement.decide(model);
-    switch (placing.kind) {
-      case "join":
-        placing.swap.waiters.push(waiter);
-        this.#log.debug("request joined a load", {
-          model,
-          id,
-          waiters: placing.swap.waiters.length,
-        });
-        return null;
-      case "grant":
-        this.#grant(waiter, "fast path");
-        return null;
-      case "swap":
-        this.#startSwap(waiter, placing.running, placing.evict);
-        return null;
-      case "wait":
-        return placing.reason;
-      default:
-        return placing satisfies never;
-    }
-  }
-
-  #enqueue(waiter: Waiter, reason: Blocked): void {
-    const position = this.#queue.insert(waiter);
-    const { model, id } = waiter.request;
-    this.#log.debug("request queued", { model, id, position, reason });
-    this.#effects.notify({ kind: "queued", model });
-    if (this.#settings.maxWaitMs > 0) {
-      this.#effects.scheduleTimer(
-        waiter.arrivedAt + this.#settings.maxWaitMs,
-        MAX_WAIT_TIMER + id,
-      );
-    }
-
-    this.#queueChanged();
-    this.#abandonIdleSwaps();
-  }
-
-  /**
-   * Walks the queue head to tail and places every entry that can go now,
-   * against the state as the walk changes it (a swap started for one entry
-   * is joined by later entries for the same model). Blocked entries keep
-   * their order. Safe to call at any time.
-   */
-  #drain(): void {
-    if (this.#shuttingDown || this.#queue.length === 0) return;
-
-    let changed = false;
-    for (const waiter of this.#queue.entries()) {
-      if (this.#place(waiter) !== null) continue;
-
-      this.#queue.remove(waiter.request.id);
-      this.#cancelMaxWaitTimer(waiter);
-      changed = true;
-    }
-
-    if (changed) this.#queueChanged();
-  }
-
-  #startSwap(
-    waiter: Waiter,
-    running: readonly string[],
-    evict: readonly string[],
-  ): void {
-    const model = waiter.request.model;
-    const swap: Swap = {
-      id: this.#newId(),
-      model,
-      evict,
-      waiters: [waiter],
-      startedAt: this.#effects.now(),
-    };
-    this.#swaps.add(swap);
-
-    this.#log.info("swap started", { model, evict });
-    this.#planner.onSwapCommitted(model, running, evict, this.#log);
-    this.#effects.notify({
-      kind: "swapStarted",
-      model,
-      evict,
-      at: swap.startedAt,
-    });
-    this.#effects.startSwap(swap.id, model, evict, this.#graceFor(evict, null));
-  }
-
-  /**
-   * Stops loads nobody waits for any more when a queued request is blocked
-   * by them: the swap is dropped, its target stopped (aborting its start),
-   * and the queue drained. A load that blocks nobody is left to finish.
-   */
-  #abandonIdleSwaps(): void {
-    let abandoned = false;
-    for (const swap of this.#swaps.all()) {
-      if (swap.waiters.length > 0) continue;
-
-      const blocked = this.#placement.blockedBy(swap);
-      if (blocked === null) continue;
-
-      this.#log.info("load abandoned: nobody waits for it", {
-        model: swap.model,
-        blocking: blocked,
-      });
-      this.#dropSwap(swap, "abandoned");
-      this.#beginStop({ kind: "abandon", models: [swap.model] }, null);
-      abandoned = true;
-    }
-
-    if (abandoned) this.#drain();
-  }
-
-  /** Forgets `swap` and tells its task to stop waiting; waiters stay. */
-  #dropSwap(swap: Swap, why: string): void {
-    this.#swaps.delete(swap.model);
-    this.#effects.cancelSwap(swap.id);
-    this.#effects.notify({
-      kind: "swapFinished",
-      model: swap.model,
-      ms: this.#effects.now() - swap.startedAt,
-      error: why,
-    });
-  }
-
   #beginStop(job: StopJob, timeoutMs: number | null): void {
-    const stopId = this.#newId();
+    const stopId = ++this.#lastStopId;
     this.#stops.add(stopId, job);
-    const grace = this.#graceFor(job.models, timeoutMs);
+    const grace = graceFor(this.#settings, job.models, timeoutMs);
 
     if (job.kind === "shutdown") {
       this.#effects.shutdownProcesses(stopId, job.models, grace);
@@ -504,70 +262,5 @@ export class FifoScheduler implements Scheduler {
 
     this.#log.info("shutdown finished");
     this.#effects.finishShutdown();
-  }
-
-  #grant(waiter: Waiter, how: string): void {
-    const { model, id } = waiter.request;
-    if (!this.#effects.grant(waiter.request, waiter.priority)) {
-      this.#admission.release(model);
-      this.#log.debug("caller left before its grant", { model, id });
-      return;
-    }
-
-    this.#inFlight.begin(id, model);
-    const waitedMs = this.#effects.now() - waiter.arrivedAt;
-    this.#log.debug(how, { model, id, waitedMs });
-    this.#effects.notify({ kind: "granted", model, waitedMs });
-  }
-
-  /** Answers a waiter with `error` and frees its reservation. */
-  #refuse(waiter: Waiter, error: RouterError): void {
-    this.#effects.reject(waiter.request, error);
-    this.#admission.release(waiter.request.model);
-  }
-
-  /** Frees what a request taken out of the queue held. */
-  #forget(waiter: Waiter): void {
-    this.#admission.release(waiter.request.model);
-    this.#cancelMaxWaitTimer(waiter);
-  }
-
-  #cancelMaxWaitTimer(waiter: Waiter): void {
-    if (this.#settings.maxWaitMs > 0) {
-      this.#effects.cancelTimer(MAX_WAIT_TIMER + waiter.request.id);
-    }
-  }
-
-  #queueChanged(): void {
-    const queue = this.#queue.entries();
-    this.#effects.notifyPositions(queue.map((w) => w.request));
-    this.#effects.notify({ kind: "queueChanged", depth: queue.length });
-  }
-
-  #notReadyAfterLoad(model: string): Error | null {
-    const state = this.#effects.processState(model);
-    if (state === "ready") return null;
-    return new Error(`the process was ${state} right after it became ready`);
-  }
-
-  #graceFor(
-    models: readonly string[],
-    timeoutMs: number | null,
-  ): Record<string, number> {
-    const grace: Record<string, number> = {};
-    for (const model of models) {
-      grace[model] = timeoutMs !== null && timeoutMs > 0
-        ? timeoutMs
-        : this.#settings.models[model]?.unloadTimeoutMs ?? 0;
-    }
-    return grace;
-  }
-
-  #priority(model: string): number {
-    return this.#settings.priority[model] ?? 0;
-  }
-
-  #newId(): number {
-    return ++this.#lastId;
   }
 }

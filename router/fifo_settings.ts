@@ -38,3 +38,21 @@ export function fifoSettings(config: Config): FifoSettings {
     maxWaitMs: scheduler.maxWait * 1000,
   };
 }
+
+/**
+ * Stop grace for each of `models`: `timeoutMs` when it is positive, else
+ * the model's own unload timeout.
+ */
+export function graceFor(
+  settings: FifoSettings,
+  models: readonly string[],
+  timeoutMs: number | null,
+): Record<string, number> {
+  const grace: Record<string, number> = {};
+  for (const model of models) {
+    grace[model] = timeoutMs !== null && timeoutMs > 0
+      ? timeoutMs
+      : settings.models[model]?.unloadTimeoutMs ?? 0;
+  }
+  return grace;
+}
