@@ -16,6 +16,7 @@ import {
   recordStates,
 } from "../tests/process_fixtures.ts";
 import { ModelProcess } from "./model_process.ts";
+import { ProcessRegistry } from "./registry.ts";
 import { StartError, type StartFailure } from "./types.ts";
 
 /** A fetch whose probes hang until aborted. */
@@ -394,4 +395,32 @@ Deno.test("ModelProcess.ensureReady() waiting on a stop is refused when shutdown
   await rejects(ready, startError("shutdown"));
   await Promise.all([stopped, shutdown]);
   strictEqual(control.children.length, 1);
+});
+
+Deno.test("ModelProcess records its child in the registry while it runs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const control = new FakeProcessControl();
+    const registry = new ProcessRegistry(dir);
+    const process = new ModelProcess({
+      config: modelConfig({ cmd: "fake-server --port 9" }),
+      logger: new Logger(new LogBuffer()),
+      logs: new LogBuffer(),
+      control,
+      registry,
+    });
+
+    await process.ensureReady();
+    const running = await registry.list();
+    await process.shutdown(1000);
+    const after = await registry.list();
+
+    deepStrictEqual(
+      running.map((r) => [r.ownerPid, r.pid, r.pgid, r.model, r.argv0]),
+      [[Deno.pid, 1001, 1001, "test-model", "fake-server"]],
+    );
+    deepStrictEqual(after, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

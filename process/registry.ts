@@ -1,6 +1,10 @@
 import { type Clock, systemClock } from "../lib/mod.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
-import { type ReapedGroup, reapOrphanGroup } from "./orphan_reaper.ts";
+import {
+  REAP_GRACE_MS,
+  type ReapedGroup,
+  reapOrphanGroup,
+} from "./orphan_reaper.ts";
 import { posixProcessControl, type ProcessControl } from "./process_control.ts";
 
 /** One process group started by a proxy, as written to the registry file. */
@@ -22,6 +26,8 @@ export interface ProcessRegistryOptions {
   logger?: Logger;
   control?: ProcessControl;
   clock?: Clock;
+  /** How long an orphaned group gets to honour SIGTERM; default 2 s. */
+  reapGraceMs?: number;
 }
 
 /** The file name used inside the data directory. */
@@ -44,6 +50,7 @@ export class ProcessRegistry {
   #log: Logger;
   #control: ProcessControl;
   #clock: Clock;
+  #reapGraceMs: number;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, options: ProcessRegistryOptions = {}) {
@@ -52,6 +59,7 @@ export class ProcessRegistry {
     this.#log = (options.logger ?? silentLogger).child("process");
     this.#control = options.control ?? posixProcessControl;
     this.#clock = options.clock ?? systemClock;
+    this.#reapGraceMs = options.reapGraceMs ?? REAP_GRACE_MS;
   }
 
   /** Records a group we started. Rejects only when the file cannot be written. */
@@ -97,6 +105,7 @@ export class ProcessRegistry {
             control: this.#control,
             clock: this.#clock,
             log,
+            graceMs: this.#reapGraceMs,
           });
           if (result) reaped.push(result);
         } catch (error) {
@@ -145,15 +154,28 @@ export class ProcessRegistry {
       throw error;
     }
 
+    let value: unknown;
     try {
-      return parseRecords(JSON.parse(text));
+      value = JSON.parse(text);
     } catch (error) {
+      value = error;
+    }
+    if (!Array.isArray(value)) {
       log.warn("process registry unreadable, starting fresh", {
         path: this.path,
-        error: error instanceof Error ? error.message : String(error),
+        error: value instanceof Error ? value.message : "not a JSON array",
       });
       return [];
     }
+
+    const records = value.filter(isRecord);
+    if (records.length < value.length) {
+      log.warn("process registry entries ignored", {
+        path: this.path,
+        count: value.length - records.length,
+      });
+    }
+    return records;
   }
 
   async #write(records: readonly ProcessRecord[]): Promise<void> {
@@ -164,17 +186,7 @@ export class ProcessRegistry {
   }
 }
 
-/** Validates the file's content; throws on anything but a record list. */
-function parseRecords(value: unknown): ProcessRecord[] {
-  if (!Array.isArray(value)) throw new TypeError("expected a JSON array");
-  return value.map((item, index) => {
-    if (!isRecord(item)) {
-      throw new TypeError(`entry ${index} is not a process record`);
-    }
-    return item;
-  });
-}
-
+/** True for a well-formed record whose IDs are safe to signal. */
 function isRecord(value: unknown): value is ProcessRecord {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
