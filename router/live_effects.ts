@@ -7,7 +7,7 @@ import {
 } from "../process/mod.ts";
 import type { Caller } from "./caller.ts";
 import type { Effects } from "./effects.ts";
-import type { RouterError } from "./errors.ts";
+import { RouterError } from "./errors.ts";
 import type { RouterEvent } from "./events.ts";
 import type { RouterNotice } from "./notice.ts";
 import type { PendingRequest } from "./request.ts";
@@ -87,8 +87,13 @@ export class LiveEffects implements Effects {
 
   grant(request: PendingRequest, priority: number): boolean {
     const caller = this.#callers.get(request.id);
+    if (!caller?.waiting) return false;
     const process = this.#options.processes.get(request.model);
-    if (!caller?.waiting || !process) return false;
+    if (!process) {
+      const missing = new Error("no process is configured for it");
+      caller.reject(RouterError.loadFailed(request.model, missing));
+      return false;
+    }
 
     caller.grant(priority, process.beginRequest());
     return true;

@@ -40,7 +40,15 @@ export class Router {
   #closing = false;
   #lastId = 0;
 
+  /** Throws when a model of `config` has no process. */
   constructor(options: RouterOptions) {
+    for (const model of Object.keys(options.config.models)) {
+      if (!options.processes.has(model)) {
+        throw new Error(
+          `Cannot create the router: no process for model "${model}"`,
+        );
+      }
+    }
     this.#processes = options.processes;
     this.#log = options.logger.child("router");
     this.#effects = new LiveEffects({

@@ -434,3 +434,39 @@ Deno.test("Router.shutdown() cancels maxWait timers", async () => {
 
   lease.release();
 });
+
+Deno.test("Router skips the load of a swap dropped while its evictions stop", async () => {
+  await using t = setup({
+    a: { state: "ready", autoStop: false },
+    b: {},
+    c: {},
+  });
+  const leaving = new AbortController();
+  await t.router.request("b", { signal: leaving.signal });
+  await reaches(t.process("a"), "stopping");
+  const c = await t.router.request("c", { signal: signal() });
+  await t.settled();
+
+  leaving.abort();
+  await t.settled();
+  t.process("a").finishStop();
+  await reaches(t.process("c"), "starting");
+  t.process("c").finishStart();
+  (await c.lease).release();
+
+  assert.equal(t.process("b").starts, 0);
+  assert.equal(t.process("c").starts, 1);
+});
+
+Deno.test("new Router() refuses a config model without a process", () => {
+  assert.throws(
+    () =>
+      new Router({
+        config: routerTestConfig({ a: {}, b: {} }),
+        processes: new Map([["a", new FakeProcess("a")]]),
+        planner: exclusivePlanner(),
+        logger: new Logger({ write() {} }),
+      }),
+    /Cannot create the router: no process for model "b"/,
+  );
+});
