@@ -10,9 +10,10 @@ export interface AnswerOptions {
   readonly clock: Clock;
   /**
    * The request's signal, which aborts when the client goes away. Read only
-   * while a whole reply waits between tokens: Deno warns once per process
-   * when a read signal aborts after a successful answer. Streams learn of a
-   * departed client from their body being cancelled instead.
+   * while a whole reply waits between tokens (without the `no-legacy-abort`
+   * unstable option, Deno warns when a signal that was read aborts after a
+   * successful answer). Streams learn of a departed client from their body
+   * being cancelled instead.
    */
   readonly signal: () => AbortSignal;
   /** Token count after which a stream crashes, or null. */
