@@ -470,3 +470,17 @@ Deno.test("new Router() refuses a config model without a process", () => {
     /Cannot create the router: no process for model "b"/,
   );
 });
+
+Deno.test("Router drops a request whose client left before admission", async () => {
+  await using t = setup({ a: {} });
+  const controller = new AbortController();
+
+  const pending = t.router.request("a", { signal: controller.signal });
+  controller.abort();
+  const error = await refusal(pending);
+  await t.settled();
+
+  assert.equal(error.status, 499);
+  assert.equal(t.process("a").starts, 0);
+  assert.deepEqual(t.router.snapshot().reserved, {});
+});
