@@ -3,6 +3,7 @@
  * every end-to-end test that needs an upstream.
  */
 import { selfCommand } from "../lib/mod.ts";
+import { message } from "./http.ts";
 
 /** How to start a simulator child. */
 export interface StartSimulatorOptions {
@@ -287,8 +288,4 @@ class RunningSimulator implements SimulatorProcess {
       await this.#output.closed;
     }
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
