@@ -46,9 +46,10 @@ export type UpstreamKind =
 
 /**
  * The headers to send upstream: the client's, minus hop-by-hop headers,
- * the client's API key headers, `Host` and `Content-Length` (fetch sets
- * both: the host from the URL, the length from the body; Deno's fetch
- * ignores a `Host` header anyway).
+ * the client's API key headers, `Expect`, `Host` and `Content-Length`
+ * (fetch sets the last two: the host from the URL, the length from the
+ * body). Deno's fetch ignores a `Host` header anyway, so upstreams see
+ * their own host and the client's goes in `X-Forwarded-Host`.
  *
  * Local models get `X-Forwarded-For` (appended), `-Host` and `-Proto`.
  * Peers get none of those (a remote service learns nothing about the
@@ -63,7 +64,10 @@ export function upstreamHeaders(
   contentType: string | null,
 ): Headers {
   const headers = withoutHopByHop(incoming);
-  for (const name of [...CLIENT_KEY_HEADERS, "host", "content-length"]) {
+  // `Expect: 100-continue` was for us: the body is already read.
+  for (
+    const name of [...CLIENT_KEY_HEADERS, "host", "content-length", "expect"]
+  ) {
     headers.delete(name);
   }
   if (contentType !== null) headers.set("content-type", contentType);

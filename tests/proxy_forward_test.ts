@@ -1,0 +1,220 @@
+/**
+ * Forwarding over real sockets: the proxy app served with `Deno.serve`,
+ * the real global `fetch`, and a small upstream server that reports what
+ * it received. Covers what an injected fetch cannot show: lengths on the
+ * wire, raw request targets, compression and broken connections.
+ */
+import assert from "node:assert/strict";
+import { LogBuffer, Logger } from "../log/mod.ts";
+import { createProxyApp } from "../proxy/mod.ts";
+import {
+  FakeProcess,
+  FakeRouter,
+  testConfig,
+  testModel,
+} from "./proxy_fakes.ts";
+
+interface Received {
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+interface Rig extends AsyncDisposable {
+  readonly proxyPort: number;
+  readonly url: string;
+  readonly received: Received[];
+  readonly router: FakeRouter;
+  /** What the upstream answers; receives the request it got. */
+  respond: (request: Request) => Response | Promise<Response>;
+}
+
+function serve(handler: Deno.ServeHandler): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+}
+
+function startRig(
+  modelOverrides: Parameters<typeof testModel>[1] = {},
+): Rig {
+  const received: Received[] = [];
+  const rig = {
+    respond: (_request: Request): Response | Promise<Response> =>
+      new Response("ok"),
+  };
+  const upstream = serve(async (request) => {
+    received.push({
+      url: request.url,
+      headers: request.headers,
+      body: await request.text(),
+    });
+    return await rig.respond(request);
+  });
+
+  const config = testConfig([
+    testModel("m1", {
+      proxy: `http://127.0.0.1:${upstream.addr.port}`,
+      ...modelOverrides,
+    }),
+  ]);
+  const router = new FakeRouter();
+  const processes = new Map([["m1", new FakeProcess("m1", "ready")]]);
+  const app = createProxyApp({
+    current: () => ({ config, router, processes }),
+    logger: new Logger(new LogBuffer()),
+    version: { version: "t", commit: "t", buildDate: "t" },
+  });
+  const proxy = serve((request, info) =>
+    app.fetch(request, { remoteAddr: info.remoteAddr })
+  );
+
+  return Object.assign(rig, {
+    proxyPort: proxy.addr.port,
+    url: `http://127.0.0.1:${proxy.addr.port}`,
+    received,
+    router,
+    async [Symbol.asyncDispose]() {
+      await proxy.shutdown();
+      await upstream.shutdown();
+    },
+  });
+}
+
+/** Sends a request line exactly as written and returns the raw answer. */
+async function rawRequest(port: number, target: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request = `GET ${target} HTTP/1.1\r\nHost: proxy.test\r\n` +
+      "Connection: close\r\n\r\n";
+    await conn.write(new TextEncoder().encode(request));
+    return await new Response(conn.readable).text();
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+}
+
+Deno.test("a filtered body reaches the upstream with its new Content-Length and no chunking", async () => {
+  await using rig = startRig({ useModelName: "a-much-longer-model-name" });
+
+  const res = await fetch(`${rig.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"model":"m1"}'));
+        controller.close();
+      },
+    }),
+  });
+  await res.text();
+
+  const got = rig.received[0]!;
+  assert.equal(got.body, '{"model":"a-much-longer-model-name"}');
+  assert.equal(got.headers.get("content-length"), String(got.body.length));
+  assert.equal(got.headers.get("transfer-encoding"), null);
+  assert.equal(got.headers.get("accept-encoding"), "identity");
+});
+
+Deno.test("the upstream sees its own host and the client in X-Forwarded headers", async () => {
+  await using rig = startRig();
+
+  const res = await fetch(`${rig.url}/upstream/m1/probe`, {
+    headers: { authorization: "Bearer client-key" },
+  });
+  await res.text();
+
+  const got = rig.received[0]!;
+  assert.equal(new URL(got.url).pathname, "/probe");
+  assert.equal(got.headers.get("host"), new URL(got.url).host);
+  assert.equal(got.headers.get("x-forwarded-for"), "127.0.0.1");
+  assert.equal(
+    got.headers.get("x-forwarded-host"),
+    `127.0.0.1:${rig.proxyPort}`,
+  );
+  assert.equal(got.headers.get("x-forwarded-proto"), "http");
+  assert.equal(got.headers.get("authorization"), null);
+});
+
+Deno.test("/upstream refuses raw paths that climb out of the model with 400", async () => {
+  await using rig = startRig();
+
+  for (
+    const target of [
+      "/upstream/m1/../../admin",
+      "/upstream/m1/%2e%2e/admin",
+      "/upstream/m1/v1/%2E%2E/%2E%2E/x",
+    ]
+  ) {
+    const answer = await rawRequest(rig.proxyPort, target);
+
+    assert.match(answer, /^HTTP\/1\.1 400/, target);
+    assert.match(answer, /invalid upstream path/);
+  }
+  assert.equal(rig.received.length, 0);
+});
+
+Deno.test("/upstream keeps percent-encoding on the wire", async () => {
+  await using rig = startRig();
+
+  const answer = await rawRequest(
+    rig.proxyPort,
+    "/upstream/m1/api/userdata/workflows%2Fexample.json%E2%9C%93?preview=1%2F",
+  );
+
+  assert.match(answer, /^HTTP\/1\.1 200/);
+  const url = rig.received[0]!.url;
+  assert.ok(
+    url.endsWith(
+      "/api/userdata/workflows%2Fexample.json%E2%9C%93?preview=1%2F",
+    ),
+    url,
+  );
+});
+
+Deno.test("a compressed upstream answer reaches the client with matching headers", async () => {
+  await using rig = startRig();
+  const plain = "hello ".repeat(50);
+  const gzipped = new Uint8Array(
+    await new Response(
+      new Blob([plain]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  rig.respond = () =>
+    new Response(gzipped, {
+      headers: { "content-encoding": "gzip", "content-type": "text/plain" },
+    });
+
+  const res = await fetch(`${rig.url}/upstream/m1/file.txt`);
+
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  assert.equal(await res.text(), plain);
+});
+
+Deno.test("a model crashing mid-stream ends the client's response and releases the lease", async () => {
+  await using rig = startRig();
+  rig.respond = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("data: first\n\n"));
+        },
+        pull(controller) {
+          controller.error(new Error("model crashed"));
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+
+  const res = await fetch(`${rig.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"model":"m1","stream":true}',
+  });
+  const outcome = await res.text().then(
+    (text) => ({ text, failed: false }),
+    () => ({ text: "", failed: true }),
+  );
+
+  assert.ok(outcome.failed || outcome.text.startsWith("data: first"));
+  assert.equal(rig.router.releases, 1);
+});
