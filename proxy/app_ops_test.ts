@@ -9,10 +9,6 @@ import {
 import { FakeClock } from "../tests/fake_clock.ts";
 import type { ProxyEnv } from "./deps.ts";
 
-const info = (ip: string) => ({
-  remoteAddr: { transport: "tcp" as const, hostname: ip, port: 5000 },
-});
-
 Deno.test("GET /health and /wol-health answer OK", async () => {
   const proxy = testProxy(testConfig([]));
 
@@ -254,69 +250,6 @@ Deno.test("GET /api/version answers the build information", async () => {
     commit: "deadbeef",
     build_date: "2026-05-19",
   });
-});
-
-Deno.test("the access log writes one line with client, method, path, status and bytes", async () => {
-  const proxy = testProxy(testConfig([testModel("m1")]));
-  proxy.upstream.respond = () => new Response("hello", { status: 201 });
-
-  const res = await proxy.app.request(
-    "/v1/chat/completions",
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "curl/8.5.0",
-      },
-      body: '{"model":"m1"}',
-    },
-    info("192.168.1.1"),
-  );
-  await res.text();
-
-  const lines = proxy.logs.text().split("\n").filter((l) =>
-    l.includes("access:")
-  );
-  assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /POST \/v1\/chat\/completions/);
-  assert.match(lines[0]!, /status=201/);
-  assert.match(lines[0]!, /bytes=5/);
-  assert.match(lines[0]!, /ip=192\.168\.1\.1/);
-  assert.match(lines[0]!, /model=m1/);
-  assert.match(lines[0]!, /agent=curl\/8\.5\.0/);
-});
-
-Deno.test("the access log takes the client from X-Forwarded-For, then X-Real-IP", async () => {
-  const proxy = testProxy(testConfig([]));
-  const cases: Record<string, string>[] = [
-    { "x-forwarded-for": "1.2.3.4, 5.6.7.8" },
-    { "x-real-ip": "9.9.9.9" },
-    {},
-  ];
-
-  for (const headers of cases) {
-    const res = await proxy.app.request(
-      "/api/version",
-      { headers },
-      info("10.0.0.5"),
-    );
-    await res.text();
-  }
-
-  const ips = proxy.logs.text().match(/ip=\S+/g);
-  assert.deepEqual(ips, ["ip=1.2.3.4", "ip=9.9.9.9", "ip=10.0.0.5"]);
-});
-
-Deno.test("the access log skips health checks and metrics scrapes", async () => {
-  const proxy = testProxy(testConfig([]));
-
-  for (
-    const path of ["/health", "/wol-health", "/metrics", "/api/performance"]
-  ) {
-    await proxy.app.request(path);
-  }
-
-  assert.doesNotMatch(proxy.logs.text(), /access:/);
 });
 
 Deno.test("extraRoutes mounts behind the proxy's auth", async () => {

@@ -1,13 +1,14 @@
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyState } from "./deps.ts";
-import { errorKind, type HttpError } from "./errors.ts";
+import { errorKind, HttpError } from "./errors.ts";
 import {
   loadingHeaders,
   LoadingStream,
   shouldSendLoadingState,
 } from "./loading/mod.ts";
 import {
+  asHttpError,
   openUpstream,
   relayBody,
   relayResponse,
@@ -56,10 +57,9 @@ export async function dispatch(
     }
     return await serveLocal(call, target, ctx, allowLoading);
   } catch (error) {
-    const failure = error as HttpError;
     call.observation.finished({
-      status: failure.status ?? 500,
-      error: failure.message,
+      status: error instanceof HttpError ? error.status : 500,
+      error: error instanceof Error ? error.message : String(error),
     });
     throw error;
   }
@@ -167,7 +167,7 @@ async function continueAfterLoading(
     try {
       upstream = await openUpstream(call, localTarget(target), ctx, release);
     } catch (error) {
-      return await fail(error as HttpError);
+      return await fail(asHttpError(error, call.signal));
     }
 
     const type = upstream.headers.get("content-type") ?? "";
