@@ -49,8 +49,9 @@ export function createProxyApp(deps: ProxyDeps): Hono<ProxyEnv> {
   const guard = new MethodGuard();
   opsRoutes(app, guard, { clock, version: deps.version });
   inferenceRoutes(app, guard, ctx);
-  upstreamRoutes(app, ctx);
   guard.seal(app);
+  // After the 405 answers: `/upstream/*` also matches `/upstream` itself.
+  upstreamRoutes(app, ctx);
 
   app.notFound(() =>
     new Response("404 page not found\n", {

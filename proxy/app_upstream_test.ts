@@ -189,3 +189,22 @@ Deno.test("/upstream never sends a loading stream", async () => {
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { ok: true });
 });
+
+Deno.test("/upstream answers another method than GET on the bare prefix with 405", async () => {
+  const proxy = testProxy(testConfig([testModel("m1")]));
+
+  const res = await proxy.app.request("/upstream", { method: "POST" });
+
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get("allow"), "GET, HEAD");
+});
+
+Deno.test("a HEAD passthrough forwards HEAD and releases the lease at once", async () => {
+  const proxy = testProxy(testConfig([testModel("m1")]));
+
+  const res = await proxy.app.request("/upstream/m1/", { method: "HEAD" });
+
+  assert.equal(res.status, 200);
+  assert.equal(proxy.upstream.last.method, "HEAD");
+  assert.equal(proxy.router.releases, 1);
+});

@@ -132,7 +132,9 @@ export function relayBody(
   };
   const onAbort = () => finish("client went away");
 
-  if (!upstream.body || NULL_BODY_STATUSES.has(status)) {
+  // A HEAD answer never has a body, and Hono drops whatever it is given.
+  const bodiless = call.method === "HEAD" || NULL_BODY_STATUSES.has(status);
+  if (!upstream.body || bodiless) {
     if (upstream.body) void upstream.body.cancel();
     finish();
     return null;
