@@ -71,6 +71,8 @@ export type YNode = YScalar | YMap | YSeq;
 const MAX_EXPANDED_NODES = 200_000;
 
 const INT_SOURCE_REGEXP = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+/** A key as written: quoted, or plain up to its colon. */
+const KEY_TEXT_REGEXP = /^(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]*)/;
 const FLOAT_TAG = "tag:yaml.org,2002:float";
 const INT_TAG = "tag:yaml.org,2002:int";
 
@@ -183,8 +185,9 @@ function describeYamlError(
   pos: [number, number],
 ): string {
   if (code === "DUPLICATE_KEY") {
-    const key = text.slice(pos[0], pos[1]) || "?";
-    return `duplicate key ${JSON.stringify(key.trim())} in the same mapping`;
+    const written = KEY_TEXT_REGEXP.exec(text.slice(pos[0]))?.[0] ?? "";
+    const key = written.trim().replace(/^(["'])(.*)\1$/, "$2");
+    return `duplicate key ${JSON.stringify(key)} in the same mapping`;
   }
   if (code === "MULTIPLE_DOCS") {
     return "cannot load config: the file holds more than one YAML document";
