@@ -1,15 +1,11 @@
 import type { ModelConfig } from "../config/types.ts";
 import { type Clock, deferred, systemClock } from "../lib/mod.ts";
 import type { LogBuffer, Logger } from "../log/mod.ts";
-import { splitCommand } from "./command_line.ts";
-import { type HealthOutcome, waitUntilHealthy } from "./health_check.ts";
+import { BackgroundWork } from "./background_work.ts";
+import { ChildOwner } from "./child_owner.ts";
+import { detachable } from "./detachable.ts";
 import { IdleTimer } from "./idle_timer.ts";
-import {
-  describeSpawnError,
-  healthUrl,
-  parseEnvEntries,
-  skipsHealthCheck,
-} from "./launch_settings.ts";
+import { parseEnvEntries } from "./launch_settings.ts";
 import {
   type ChildExit,
   posixProcessControl,
@@ -19,10 +15,10 @@ import type { ProcessRegistry } from "./registry.ts";
 import {
   describeExit,
   type OutputSink,
-  RunningChild,
+  type RunningChild,
 } from "./running_child.ts";
-import { runStopCommand } from "./stop_command.ts";
-import { finishChild, stopChild } from "./stop_child.ts";
+import { startChild } from "./start_child.ts";
+import { StatePublisher } from "./state_publisher.ts";
 import {
   type ModelProcessHandle,
   type ProcessState,
@@ -47,7 +43,7 @@ export interface ModelProcessOptions {
   registry?: ProcessRegistry;
 }
 
-/** Grace given to a child whose start failed and must be torn down. */
+/** Grace given to a child whose health check timed out. */
 export const FAILED_START_GRACE_MS = 5000;
 
 /** The abort reason of a start that a stop or a shutdown interrupted. */
@@ -71,12 +67,17 @@ interface StartAttempt {
  * stop, idle unload and crash detection.
  *
  * Every decision to start or stop is taken here, from the current state,
- * never from a snapshot read elsewhere; operations that arrive while
- * another runs join it or wait for it. State changes reach listeners in
- * order, each in a microtask after the change, so a listener never runs in
- * the middle of a transition.
+ * never from a snapshot read elsewhere; an operation arriving while another
+ * runs joins it or waits for it. Listeners hear of each state change in a
+ * microtask after it (see `StatePublisher`).
+ *
+ * A failed start rejects its waiters only once the state is back to
+ * `stopped`. A child that was torn down passes through `stopping` (a
+ * health timeout, a stop during the start); one that exited by itself
+ * goes straight to `stopped`. No waiter can be pending while `ready`, so
+ * the `crashed` failure reason is never produced here.
  */
-export class ModelProcess implements ModelProcessHandle {
+export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
   readonly model: string;
   #config: ModelConfig;
   #log: Logger;
@@ -84,18 +85,16 @@ export class ModelProcess implements ModelProcessHandle {
   #clock: Clock;
   #fetch: typeof fetch;
   #control: ProcessControl;
-  #registry: ProcessRegistry | null;
   #env: Record<string, string>;
 
-  #state: ProcessState = "stopped";
-  #child: RunningChild | null = null;
+  #state: StatePublisher;
+  #children: ChildOwner;
   #start: StartAttempt | null = null;
   #stopping: Promise<void> | null = null;
   #closing = false;
   #inFlight = 0;
   #idle: IdleTimer;
-  #listeners = new Set<(change: StateChange) => void>();
-  #background = new Set<Promise<void>>();
+  #background: BackgroundWork;
 
   constructor(options: ModelProcessOptions) {
     this.#config = options.config;
@@ -107,8 +106,20 @@ export class ModelProcess implements ModelProcessHandle {
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
     this.#control = options.control ?? posixProcessControl;
-    this.#registry = options.registry ?? null;
     this.#env = parseEnvEntries(options.config.env);
+    this.#state = new StatePublisher(this.model, this.#clock, this.#log);
+    this.#background = new BackgroundWork(this.#log);
+    this.#children = new ChildOwner({
+      model: this.model,
+      cmdStop: options.config.cmdStop,
+      env: this.#env,
+      sinks: this.#sinks,
+      control: this.#control,
+      clock: this.#clock,
+      log: this.#log,
+      registry: options.registry ?? null,
+      background: this.#background,
+    });
     this.#idle = new IdleTimer({
       delayMs: options.config.ttl * 1000,
       clock: this.#clock,
@@ -117,11 +128,11 @@ export class ModelProcess implements ModelProcessHandle {
   }
 
   get state(): ProcessState {
-    return this.#state;
+    return this.#state.current;
   }
 
   get pid(): number | null {
-    return this.#child?.pid ?? null;
+    return this.#children.current?.pid ?? null;
   }
 
   get inFlight(): number {
@@ -135,7 +146,7 @@ export class ModelProcess implements ModelProcessHandle {
   }
 
   async stop(graceMs: number): Promise<void> {
-    switch (this.#state) {
+    switch (this.#state.current) {
       case "stopped":
       case "shutdown":
         return;
@@ -148,19 +159,17 @@ export class ModelProcess implements ModelProcessHandle {
         return await attempt.finished;
       }
       case "ready":
-        return await this.#teardown(this.#child!, graceMs);
+        return await this.#teardown(this.#children.current!, graceMs);
     }
   }
 
   async shutdown(graceMs: number): Promise<void> {
     this.#closing = true;
-    while (this.#state !== "stopped" && this.#state !== "shutdown") {
+    while (this.state !== "stopped" && this.state !== "shutdown") {
       await this.stop(graceMs);
     }
-    this.#setState("shutdown");
-    while (this.#background.size > 0) {
-      await Promise.all(this.#background);
-    }
+    this.#state.set("shutdown");
+    await this.#background.settled();
   }
 
   /** Shuts down with the model's unload grace, for `await using`. */
@@ -176,23 +185,22 @@ export class ModelProcess implements ModelProcessHandle {
       if (ended) return;
       ended = true;
       this.#inFlight--;
-      if (this.#inFlight === 0 && this.#state === "ready") this.#idle.arm();
+      if (this.#inFlight === 0 && this.state === "ready") this.#idle.arm();
     };
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#state.subscribe(listener);
   }
 
   /**
    * 1. ready: done. 2. shutdown (or shutting down): refuse. 3. starting:
    * share that start. 4. stopping: wait for the stop, then look again.
-   * 5. stopped: start, then share that start.
+   * 5. stopped: start, and share that start.
    */
   async #ensureReady(): Promise<void> {
     for (;;) {
-      switch (this.#state) {
+      switch (this.#state.current) {
         case "ready": // 1
           return;
         case "shutdown": // 2
@@ -209,7 +217,7 @@ export class ModelProcess implements ModelProcessHandle {
     }
   }
 
-  /** Moves to `starting` and launches the child; the start runs on its own. */
+  /** Moves to `starting` and launches the start, which runs on its own. */
   #beginStart(): StartAttempt {
     const abort = new AbortController();
     const outcome = deferred<void>();
@@ -219,7 +227,7 @@ export class ModelProcess implements ModelProcessHandle {
       finished: Promise.resolve(),
     };
     this.#start = attempt;
-    this.#setState("starting");
+    this.#state.set("starting");
 
     attempt.finished = this.#runStart(abort.signal)
       .then(outcome.resolve, outcome.reject)
@@ -231,129 +239,81 @@ export class ModelProcess implements ModelProcessHandle {
 
   /** Resolves in `ready`; rejects with `StartError` once back in `stopped`. */
   async #runStart(signal: AbortSignal): Promise<void> {
-    const { proxy, cmd, checkEndpoint } = this.#config;
     const began = this.#clock.now();
-    if (!URL.canParse(proxy)) {
-      const detail = proxy.trim() === ""
-        ? "no proxy URL is configured"
-        : `proxy URL "${proxy}" is not valid`;
-      throw this.#failStart("config", detail);
-    }
-
-    let argv: string[];
-    let child: RunningChild;
-    try {
-      argv = splitCommand(cmd);
-    } catch (error) {
-      throw this.#failStart("spawn", errorText(error), error);
-    }
-    try {
-      child = RunningChild.spawn(this.#control, argv, this.#env, this.#sinks);
-    } catch (error) {
-      const detail = `cannot run "${argv[0]}": ${describeSpawnError(error)}`;
-      throw this.#failStart("spawn", detail, error);
-    }
-    this.#adopt(child, began);
-
-    const outcome = skipsHealthCheck(checkEndpoint)
-      ? "healthy"
-      : await this.#waitHealthy(child, signal);
-
-    if (signal.aborted) {
-      const interrupted = signal.reason as StartInterrupted;
-      await this.#teardown(child, interrupted.graceMs);
-      throw this.#failStart(interrupted.reason, "the start was interrupted");
-    }
-    if (child.exit) {
-      await this.#finish(child);
-      const detail = `the command exited with ${
-        describeExit(child.exit)
-      } before it became healthy`;
-      throw this.#failStart("exited", detail);
-    }
-    if (outcome === "timeout") {
-      const seconds = this.#config.healthCheckTimeout;
-      await this.#teardown(child, FAILED_START_GRACE_MS);
-      throw this.#failStart(
-        "timeout",
-        `health check timed out after ${seconds}s`,
-      );
-    }
-
-    const ms = this.#clock.now() - began;
-    this.#log.info("model ready", { model: this.model, pid: child.pid, ms });
-    if (this.#inFlight === 0) this.#idle.arm();
-    this.#setState("ready");
-  }
-
-  /** Probes until healthy, timed out, stopped, or the child exited. */
-  #waitHealthy(
-    child: RunningChild,
-    signal: AbortSignal,
-  ): Promise<HealthOutcome> {
-    const exited = new AbortController();
-    child.exited.then(() => exited.abort());
-    return waitUntilHealthy({
-      url: healthUrl(this.#config.proxy, this.#config.checkEndpoint),
-      timeoutMs: this.#config.healthCheckTimeout * 1000,
-      signal: AbortSignal.any([signal, exited.signal]),
+    const outcome = await startChild({
+      config: this.#config,
+      env: this.#env,
+      control: this.#control,
+      sinks: this.#sinks,
       clock: this.#clock,
       fetch: this.#fetch,
+      signal,
+      onSpawn: (child) => {
+        this.#children.adopt(child, began);
+        child.exited.then((exit) => this.#onExit(child, exit));
+      },
     });
+
+    switch (outcome.kind) {
+      case "launchFailed": {
+        const { reason, detail, cause } = outcome.failure;
+        throw this.#failStart(reason, detail, cause);
+      }
+      case "interrupted": {
+        const interrupted = signal.reason as StartInterrupted;
+        await this.#teardown(outcome.child, interrupted.graceMs);
+        throw this.#failStart(interrupted.reason, "the start was interrupted");
+      }
+      case "exited": {
+        await this.#children.finish(outcome.child);
+        const how = describeExit(outcome.child.exit!);
+        const detail =
+          `the command exited with ${how} before it became healthy`;
+        throw this.#failStart("exited", detail);
+      }
+      case "timeout": {
+        const seconds = this.#config.healthCheckTimeout;
+        await this.#teardown(outcome.child, FAILED_START_GRACE_MS);
+        throw this.#failStart(
+          "timeout",
+          `health check timed out after ${seconds}s`,
+        );
+      }
+      case "ready": {
+        const ms = this.#clock.now() - began;
+        const pid = outcome.child.pid;
+        this.#log.info("model ready", { model: this.model, pid, ms });
+        if (this.#inFlight === 0) this.#idle.arm();
+        this.#state.set("ready");
+        // An exit between the last probe and this step is a crash too.
+        const { child } = outcome;
+        if (child.exit) this.#onExit(child, child.exit);
+      }
+    }
   }
 
-  /** Builds the start error; leaves `starting` for `stopped` if still there. */
+  /** Logs and builds the start error; leaves `starting` for `stopped`. */
   #failStart(
     reason: StartFailure,
     detail: string,
     cause?: unknown,
   ): StartError {
-    const message = `Cannot start model "${this.model}": ${detail}`;
     const fields = { model: this.model, reason, error: detail };
     if (reason === "aborted" || reason === "shutdown") {
       this.#log.debug("model start abandoned", fields);
     } else {
       this.#log.warn("model failed to start", fields);
     }
-    if (this.#state === "starting") this.#setState("stopped");
-    return new StartError(
-      this.model,
-      reason,
-      message,
-      cause === undefined ? undefined : { cause },
-    );
-  }
+    if (this.state === "starting") this.#state.set("stopped");
 
-  /** Makes `child` the current one: recorded, and watched for exits. */
-  #adopt(child: RunningChild, startedAt: number): void {
-    this.#child = child;
-    this.#log.debug("model process spawned", {
-      model: this.model,
-      pid: child.pid,
-      argv: child.argv.join(" "),
-    });
-    child.exited.then((exit) => this.#onExit(child, exit));
-    this.#track(
-      this.#registry?.add({
-        ownerPid: Deno.pid,
-        pgid: child.pid,
-        pid: child.pid,
-        model: this.model,
-        argv0: child.argv[0] ?? "",
-        startedAt,
-      }),
-    );
-  }
-
-  /** After `child` is gone for good: forget it and its registry record. */
-  #release(child: RunningChild): void {
-    if (this.#child === child) this.#child = null;
-    this.#track(this.#registry?.remove(child.pid));
+    const message = `Cannot start model "${this.model}": ${detail}`;
+    const options = cause === undefined ? undefined : { cause };
+    return new StartError(this.model, reason, message, options);
   }
 
   /** An exit we did not ask for while ready is a crash. */
   #onExit(child: RunningChild, exit: ChildExit): void {
-    if (this.#child !== child || this.#state !== "ready") return;
+    if (this.#children.current !== child || this.state !== "ready") return;
     this.#log.warn("upstream exited unexpectedly", {
       model: this.model,
       pid: child.pid,
@@ -361,131 +321,36 @@ export class ModelProcess implements ModelProcessHandle {
       signal: exit.signal,
     });
     this.#idle.disarm();
-    this.#child = null;
-    this.#track(this.#finish(child));
-    this.#setState("stopped");
+    this.#background.track(
+      this.#children.finish(child),
+      "cleanup after a crash",
+    );
+    this.#state.set("stopped");
   }
 
   /**
-   * Moves to `stopping` at once and stops `child`; the returned promise
-   * (also kept for joiners) resolves once the state is `stopped`.
+   * Moves to `stopping` at once and stops `child`; the returned promise,
+   * also kept for joiners, resolves once the state is `stopped`.
    */
   #teardown(child: RunningChild, graceMs: number): Promise<void> {
-    const done = deferred<void>();
-    this.#stopping = done.promise;
     this.#idle.disarm();
-    this.#setState("stopping");
-
-    const began = this.#clock.now();
-    stopChild(child, {
-      graceMs,
-      requestStop: () => this.#requestStop(child),
-      control: this.#control,
-      clock: this.#clock,
-      log: this.#log,
-    }).then(({ forced }) => {
-      const ms = this.#clock.now() - began;
-      this.#log.info("model stopped", {
-        model: this.model,
-        pid: child.pid,
-        ms,
-        forced,
-      });
-    }).catch((error) => {
-      this.#log.warn("stop failed", {
-        model: this.model,
-        pid: child.pid,
-        error: errorText(error),
-      });
-    }).finally(() => {
-      this.#release(child);
+    this.#state.set("stopping");
+    const stopped = this.#children.stop(child, graceMs).then(() => {
       this.#stopping = null;
-      this.#setState("stopped");
-      done.resolve();
+      this.#state.set("stopped");
     });
-    return done.promise;
-  }
-
-  /** Cleans up after a child that exited by itself. */
-  async #finish(child: RunningChild): Promise<void> {
-    await finishChild(child, {
-      control: this.#control,
-      clock: this.#clock,
-      log: this.#log,
-    });
-    this.#release(child);
-  }
-
-  /** `cmdStop` when configured and runnable, else SIGTERM to the group. */
-  #requestStop(child: RunningChild): void {
-    if (this.#config.cmdStop.trim() !== "") {
-      const running = runStopCommand({
-        cmdStop: this.#config.cmdStop,
-        target: child,
-        env: this.#env,
-        sinks: this.#sinks,
-        control: this.#control,
-        clock: this.#clock,
-        log: this.#log,
-      });
-      if (running) {
-        this.#track(running);
-        return;
-      }
-    }
-
-    try {
-      this.#control.terminateGroup(child.pid);
-    } catch (error) {
-      this.#log.warn("cannot signal process group", {
-        model: this.model,
-        pid: child.pid,
-        error: errorText(error),
-      });
-    }
+    this.#stopping = stopped;
+    return stopped;
   }
 
   #onIdle(): void {
-    if (this.#state !== "ready" || this.#inFlight > 0) return;
+    if (this.state !== "ready" || this.#inFlight > 0) return;
     this.#log.info("unloading model, ttl reached", {
       model: this.model,
       ttl: this.#config.ttl,
     });
-    this.#track(this.stop(this.#config.unloadTimeout * 1000));
-  }
-
-  #setState(to: ProcessState): void {
-    const from = this.#state;
-    if (from === to) return;
-    this.#state = to;
-
-    const change = { model: this.model, from, to, at: this.#clock.now() };
-    const listeners = [...this.#listeners];
-    queueMicrotask(() => {
-      for (const listener of listeners) {
-        if (!this.#listeners.has(listener)) continue;
-        try {
-          listener(change);
-        } catch (error) {
-          this.#log.warn("state listener failed", {
-            model: this.model,
-            error: errorText(error),
-          });
-        }
-      }
-    });
-  }
-
-  /** Keeps background work (registry writes, cmdStop) for `shutdown()`. */
-  #track(work: Promise<void> | undefined): void {
-    if (!work) return;
-    const kept = work.catch((error) => {
-      this.#log.warn("background task failed", {
-        model: this.model,
-        error: errorText(error),
-      });
-    }).finally(() => this.#background.delete(kept));
-    this.#background.add(kept);
+    const unload = this.stop(this.#config.unloadTimeout * 1000);
+    this.#background.track(unload, "ttl unload");
   }
 
   #shutdownError(): StartError {
@@ -495,22 +360,4 @@ export class ModelProcess implements ModelProcessHandle {
       `Cannot start model "${this.model}": the process was shut down`,
     );
   }
-}
-
-/** `promise`, except that aborting `signal` rejects early with its reason. */
-function detachable(
-  promise: Promise<void>,
-  signal: AbortSignal,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
-  });
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -16,7 +16,7 @@ import { finishChild } from "./stop_child.ts";
 export const STOP_COMMAND_LIMIT_MS = 5000;
 
 export interface StopCommandOptions {
-  /** The configured `cmdStop`, `${PID}` still in place. */
+  /** The configured `cmdStop`, `${PID}` still in place; "" for none. */
   cmdStop: string;
   /** The child being stopped. */
   target: RunningChild;
@@ -27,6 +27,31 @@ export interface StopCommandOptions {
   clock: Clock;
   log: Logger;
   limitMs?: number;
+}
+
+/**
+ * Delivers the polite stop request to `target`: `cmdStop` when one is set
+ * and can run, else SIGTERM to the group. Returns the running `cmdStop`
+ * (see `runStopCommand()`), or undefined when a signal was sent instead.
+ */
+export function requestStop(
+  options: StopCommandOptions,
+): Promise<void> | undefined {
+  if (options.cmdStop.trim() !== "") {
+    const running = runStopCommand(options);
+    if (running) return running;
+  }
+
+  const { control, log, target } = options;
+  try {
+    control.terminateGroup(target.pid);
+  } catch (error) {
+    log.warn("cannot signal process group", {
+      pid: target.pid,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return undefined;
 }
 
 /**
