@@ -46,6 +46,11 @@ function setup(
   return { control, clock, lines, logs, upstreamLogs, process };
 }
 
+/** Resolves after every pending promise callback has run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function startError(reason: StartFailure, message?: RegExp) {
   return (error: unknown) => {
     ok(error instanceof StartError, `not a StartError: ${error}`);
@@ -423,4 +428,54 @@ Deno.test("ModelProcess records its child in the registry while it runs", async 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("ModelProcess can run three start and stop cycles in a row", async () => {
+  const { control, process } = setup();
+  const states = recordStates(process);
+
+  for (let cycle = 0; cycle < 3; cycle++) {
+    await process.ensureReady();
+    await process.stop(1000);
+  }
+
+  strictEqual(control.children.length, 3);
+  strictEqual(states.changes.length, 12);
+  ok(control.children.every((child) => !child.running));
+});
+
+Deno.test("ModelProcess settles every racing ensureReady() and stop() call", async () => {
+  const healthy = { now: false };
+  const { clock, control, process } = setup(
+    { checkEndpoint: "/health" },
+    () =>
+      Promise.resolve(new Response(null, { status: healthy.now ? 200 : 503 })),
+  );
+  const states = recordStates(process);
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+
+  for (let round = 0; round < 10; round++) {
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 6; i++) {
+      calls.push(
+        random() < 0.5
+          ? process.ensureReady().catch((error) => error)
+          : process.stop(1000),
+      );
+      healthy.now = random() < 0.5;
+      await Promise.resolve();
+    }
+    healthy.now = true;
+    const all = Promise.all(calls).then(() => true);
+    while (!await Promise.race([all, nextTurn().then(() => false)])) {
+      clock.tick(10);
+    }
+  }
+  await process.shutdown(1000);
+
+  ok(control.children.every((child) => !child.running));
+  states.changes.forEach((change, i) => {
+    if (i > 0) strictEqual(change.from, states.changes[i - 1]!.to);
+  });
 });
