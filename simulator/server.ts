@@ -42,8 +42,9 @@ export interface SimulatorAppDeps {
  * `fetch()` without a socket and `Deno.serve` can host it.
  *
  * Completion-type requests (chat, text, `/completion`, `/infill`, messages,
- * responses)
- * count towards `--crash-after`; their streams honour `--crash-mid-stream`.
+ * responses) count towards `--crash-after`; their streams honour
+ * `--crash-mid-stream`. Health probes are logged only when the answer
+ * changes.
  */
 export class SimulatorApp {
   readonly #options: SimulatorOptions;
@@ -52,6 +53,7 @@ export class SimulatorApp {
   readonly #startedAt: number;
   readonly #counters = new RequestCounters();
   readonly #routes = new Map<string, Map<string, RouteHandler>>();
+  #lastHealthStatus = 0;
 
   /** Health's `--load-ms` is measured from this call. */
   constructor(options: SimulatorOptions, deps: SimulatorAppDeps) {
@@ -93,6 +95,9 @@ export class SimulatorApp {
       response = errorResponse(500, "server_error", message(error));
     }
 
+    if (path === "/health" && !this.#healthChanged(response.status)) {
+      return response;
+    }
     this.#deps.requestLog.info("request", {
       method: request.method,
       path,
@@ -183,6 +188,16 @@ export class SimulatorApp {
     add("POST", ["/v1/audio/transcriptions"], transcriptionRoute);
     add("POST", ["/v1/audio/speech"], speechRoute);
     add("POST", ["/v1/images/generations"], imagesRoute);
+  }
+
+  /**
+   * Health probes arrive many times a second while a proxy waits; only a
+   * change of answer is worth a log line.
+   */
+  #healthChanged(status: number): boolean {
+    const changed = status !== this.#lastHealthStatus;
+    this.#lastHealthStatus = status;
+    return changed;
   }
 
   #health(): Response {
