@@ -119,28 +119,3 @@ export function isGone(pid: number): boolean {
     throw error;
   }
 }
-
-/** A health endpoint under the test's control: 503 until `healthy = true`. */
-export class HealthServer implements AsyncDisposable {
-  healthy = false;
-  /** Time of the first 200 answer, or null. */
-  firstHealthyAt: number | null = null;
-  readonly url: string;
-  #server: Deno.HttpServer<Deno.NetAddr>;
-
-  constructor() {
-    this.#server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      () => {
-        if (!this.healthy) return new Response("loading", { status: 503 });
-        this.firstHealthyAt ??= Date.now();
-        return new Response("ok");
-      },
-    );
-    this.url = `http://127.0.0.1:${this.#server.addr.port}`;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#server.shutdown();
-  }
-}
