@@ -18,6 +18,23 @@ Deno.test("GET /health answers 503 until --load-ms has passed, then 200", async 
   assert.deepEqual(await ready.json(), { status: "ok" });
 });
 
+Deno.test("GET /health is logged only when its answer changes", async () => {
+  const { app, clock, requestLines } = makeApp(["--load-ms", "100"]);
+
+  for (let probe = 0; probe < 3; probe++) {
+    await (await get(app, "/health")).body?.cancel();
+  }
+  clock.tick(100);
+  for (let probe = 0; probe < 3; probe++) {
+    await (await get(app, "/health")).body?.cancel();
+  }
+
+  const lines = requestLines.text().trim().split("\n");
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /path=\/health .*status=503/);
+  assert.match(lines[1]!, /path=\/health .*status=200/);
+});
+
 Deno.test("GET /health answers 503 for ever with --never-healthy", async () => {
   const { app, clock } = makeApp(["--never-healthy"]);
 
