@@ -19,6 +19,8 @@ import {
 import type { ModelTarget } from "./resolve_model.ts";
 import { type Lease, routerFailure, type Ticket } from "./router_port.ts";
 
+type LocalTarget = Extract<ModelTarget, { kind: "local" }>;
+
 /** What dispatching needs besides the call itself. */
 export interface DispatchContext {
   readonly state: ProxyState;
@@ -67,22 +69,16 @@ export async function dispatch(
 
 async function serveLocal(
   call: UpstreamCall,
-  target: Extract<ModelTarget, { kind: "local" }>,
+  target: LocalTarget,
   ctx: DispatchContext,
   allowLoading: boolean,
 ): Promise<Response> {
-  let loading: LoadingStream | null = null;
-  let position: number | null = null;
-  const onQueuePosition = (next: number) => {
-    position = next;
-    loading?.setQueuePosition(next);
-  };
-
+  const queue = new QueuePosition();
   let ticket: Ticket;
   try {
     ticket = await ctx.state.router.request(target.id, {
       signal: call.signal,
-      onQueuePosition,
+      onQueuePosition: (position) => queue.update(position),
     });
   } catch (error) {
     throw routerFailure(error);
@@ -109,19 +105,44 @@ async function serveLocal(
     return relayResponse(upstream, call, release);
   }
 
-  loading = new LoadingStream({
+  const loading = openLoadingStream(target, ctx);
+  queue.show(loading);
+  void continueAfterLoading(loading, ticket, call, target, ctx);
+  return new Response(loading.body, { status: 200, headers: loadingHeaders() });
+}
+
+/**
+ * Keeps the latest queue position the router reported, and passes it (and
+ * every later one) to the loading stream once there is one.
+ */
+class QueuePosition {
+  #latest: number | null = null;
+  #stream: LoadingStream | null = null;
+
+  update(position: number): void {
+    this.#latest = position;
+    this.#stream?.setQueuePosition(position);
+  }
+
+  show(stream: LoadingStream): void {
+    this.#stream = stream;
+    if (this.#latest !== null) stream.setQueuePosition(this.#latest);
+  }
+}
+
+function openLoadingStream(
+  target: LocalTarget,
+  ctx: DispatchContext,
+): LoadingStream {
+  const remarks = ctx.state.config.loadingRemarks;
+  return new LoadingStream({
     model: target.id,
     format: target.model.loadingStateFormat,
-    ...(ctx.state.config.loadingRemarks
-      ? { remarks: ctx.state.config.loadingRemarks }
-      : {}),
+    ...(remarks ? { remarks } : {}),
     clock: ctx.clock,
     expectedLoadMs: ctx.loadTimes?.expectedMs(target.id) ?? null,
     logger: ctx.logger,
   });
-  if (position !== null) loading.setQueuePosition(position);
-  void continueAfterLoading(loading, ticket, call, target, ctx);
-  return new Response(loading.body, { status: 200, headers: loadingHeaders() });
 }
 
 /**
@@ -133,7 +154,7 @@ async function continueAfterLoading(
   loading: LoadingStream,
   ticket: Ticket,
   call: UpstreamCall,
-  target: Extract<ModelTarget, { kind: "local" }>,
+  target: LocalTarget,
   ctx: DispatchContext,
 ): Promise<void> {
   const fail = async (failure: HttpError) => {
@@ -187,7 +208,7 @@ async function continueAfterLoading(
 }
 
 function localTarget(
-  target: Extract<ModelTarget, { kind: "local" }>,
+  target: LocalTarget,
 ): UpstreamTarget {
   return {
     baseUrl: target.model.proxy,
