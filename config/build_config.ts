@@ -4,7 +4,7 @@ import type { Expansion } from "./expand.ts";
 import { MapFields } from "./fields.ts";
 import { readGlobals } from "./globals.ts";
 import type { Issues } from "./issues.ts";
-import { declarations } from "./macros.ts";
+import { declarations } from "./macro_declarations.ts";
 import { readModel } from "./models.ts";
 import { NameIndex } from "./names.ts";
 import { checkPeerNamespace } from "./peer_namespace.ts";

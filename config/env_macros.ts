@@ -1,6 +1,6 @@
 import { parseDocument, Parser } from "yaml";
 import type { Issues } from "./issues.ts";
-import { pathAtOffset } from "./yaml_tree.ts";
+import { pathAtOffset } from "./parse_yaml.ts";
 import type { TextEdit } from "./source_map.ts";
 
 /** Looks up an environment variable; undefined means it is not set. */

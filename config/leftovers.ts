@@ -1,6 +1,6 @@
 import type { Issues } from "./issues.ts";
 import { childPath, indexPath } from "./paths.ts";
-import { MACRO_REFERENCE_REGEXP } from "./macros.ts";
+import { MACRO_REFERENCE_REGEXP } from "./macro_substitution.ts";
 import type { YNode } from "./yaml_tree.ts";
 
 /** Where a value sits, which decides the placeholders allowed to remain. */

@@ -5,7 +5,7 @@ import { expandMacros } from "./expand.ts";
 import { Issues } from "./issues.ts";
 import { SourceMap } from "./source_map.ts";
 import type { Config } from "./types.ts";
-import { parseYamlTree } from "./yaml_tree.ts";
+import { parseYamlTree } from "./parse_yaml.ts";
 
 /** A loaded config with its warnings, or every error found. */
 export type LoadResult =
