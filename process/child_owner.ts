@@ -67,6 +67,7 @@ export class ChildOwner {
     const began = clock.now();
     try {
       const { forced } = await stopChild(child, {
+        model,
         graceMs,
         requestStop: () => this.#requestStop(child),
         control,
@@ -92,8 +93,8 @@ export class ChildOwner {
    */
   async finish(child: RunningChild): Promise<void> {
     if (this.#current === child) this.#current = null;
-    const { clock, control, log } = this.#options;
-    await finishChild(child, { control, clock, log });
+    const { clock, control, log, model } = this.#options;
+    await finishChild(child, { model, control, clock, log });
     this.#release(child);
   }
 

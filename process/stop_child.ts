@@ -12,6 +12,8 @@ import { settlesWithin } from "./settles_within.ts";
 export const OUTPUT_BACKSTOP_MS = 500;
 
 export interface StopChildOptions {
+  /** Named in log lines. */
+  model: string;
   /** How long the child may take to exit before SIGKILL. */
   graceMs: number;
   /** Sends the polite request: `cmdStop`, or SIGTERM to the group. */
@@ -32,23 +34,25 @@ export async function stopChild(
   child: RunningChild,
   options: StopChildOptions,
 ): Promise<{ forced: boolean }> {
-  const { clock, control, log } = options;
+  const { clock, control, log, model } = options;
   let forced = false;
 
   if (child.exit === null) {
     options.requestStop();
     if (!await settlesWithin(child.exited, options.graceMs, clock)) {
       log.debug("grace period over, killing process group", {
+        model,
         pid: child.pid,
         ms: options.graceMs,
       });
       forced = true;
-      killGroup(child, control, log);
+      killGroup(child, options);
       await child.exited;
     }
   }
 
   await finishChild(child, {
+    model,
     control,
     clock,
     log,
@@ -67,11 +71,12 @@ export async function finishChild(
   options: Omit<StopChildOptions, "graceMs" | "requestStop">,
 ): Promise<void> {
   await child.exited;
-  killGroup(child, options.control, options.log);
+  killGroup(child, options);
 
   const backstop = options.outputBackstopMs ?? OUTPUT_BACKSTOP_MS;
   if (!await settlesWithin(child.outputDone, backstop, options.clock)) {
     options.log.debug("output still open after exit, no longer reading it", {
+      model: options.model,
       pid: child.pid,
     });
     child.cancelOutput();
@@ -81,13 +86,13 @@ export async function finishChild(
 
 function killGroup(
   child: RunningChild,
-  control: ProcessControl,
-  log: Logger,
+  options: { model: string; control: ProcessControl; log: Logger },
 ): void {
   try {
-    control.killGroup(child.pid);
+    options.control.killGroup(child.pid);
   } catch (error) {
-    log.warn("cannot kill process group", {
+    options.log.warn("cannot kill process group", {
+      model: options.model,
       pid: child.pid,
       error: String(error),
     });

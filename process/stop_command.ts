@@ -2,11 +2,7 @@ import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { splitCommand } from "./command_line.ts";
 import type { ProcessControl } from "./process_control.ts";
-import {
-  describeExit,
-  type OutputSink,
-  RunningChild,
-} from "./running_child.ts";
+import { type OutputSink, RunningChild } from "./running_child.ts";
 import { finishChild } from "./stop_child.ts";
 
 /**
@@ -16,6 +12,8 @@ import { finishChild } from "./stop_child.ts";
 export const STOP_COMMAND_LIMIT_MS = 5000;
 
 export interface StopCommandOptions {
+  /** Named in log lines. */
+  model: string;
   /** The configured `cmdStop`, `${PID}` still in place; "" for none. */
   cmdStop: string;
   /** The child being stopped. */
@@ -42,11 +40,12 @@ export function requestStop(
     if (running) return running;
   }
 
-  const { control, log, target } = options;
+  const { control, log, model, target } = options;
   try {
     control.terminateGroup(target.pid);
   } catch (error) {
     log.warn("cannot signal process group", {
+      model,
       pid: target.pid,
       error: error instanceof Error ? error.message : String(error),
     });
@@ -63,7 +62,7 @@ export function requestStop(
 export function runStopCommand(
   options: StopCommandOptions,
 ): Promise<void> | null {
-  const { target, log } = options;
+  const { target, log, model } = options;
   const text = options.cmdStop.replaceAll("${PID}", String(target.pid));
 
   let stopper: RunningChild;
@@ -77,13 +76,18 @@ export function runStopCommand(
     );
   } catch (error) {
     log.warn("cannot run cmdStop, sending SIGTERM instead", {
+      model,
       pid: target.pid,
       error: error instanceof Error ? error.message : String(error),
     });
     return null;
   }
 
-  log.debug("cmdStop started", { pid: target.pid, stopper: stopper.pid });
+  log.debug("cmdStop started", {
+    model,
+    pid: target.pid,
+    stopper: stopper.pid,
+  });
   return supervise(stopper, options);
 }
 
@@ -91,7 +95,7 @@ async function supervise(
   stopper: RunningChild,
   options: StopCommandOptions,
 ): Promise<void> {
-  const { clock, control, log, target } = options;
+  const { clock, control, log, model, target } = options;
   const first = await Promise.race([
     stopper.exited.then(() => "stopper" as const),
     target.exited.then(() => "target" as const),
@@ -101,12 +105,14 @@ async function supervise(
     const limit = options.limitMs ?? STOP_COMMAND_LIMIT_MS;
     const cancel = clock.setTimer(() => {
       log.warn("cmdStop still running after the model exited, killing it", {
+        model,
         pid: stopper.pid,
       });
       try {
         control.killGroup(stopper.pid);
       } catch (error) {
         log.warn("cannot kill cmdStop", {
+          model,
           pid: stopper.pid,
           error: String(error),
         });
@@ -118,7 +124,12 @@ async function supervise(
 
   const exit = stopper.exit!;
   if (exit.code !== 0 || exit.signal) {
-    log.warn("cmdStop failed", { pid: target.pid, exit: describeExit(exit) });
+    log.warn("cmdStop failed", {
+      model,
+      pid: target.pid,
+      code: exit.code,
+      signal: exit.signal,
+    });
   }
-  await finishChild(stopper, { control, clock, log });
+  await finishChild(stopper, { model, control, clock, log });
 }
