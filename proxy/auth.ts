@@ -52,11 +52,16 @@ export function keyAllowsModel(key: ApiKey | null, model: string): boolean {
   return !key?.models || key.models.includes(model);
 }
 
-/** Routes anyone may call, keys or not. */
+/**
+ * Routes anyone may call, keys or not. The web UI's pages and assets are
+ * public because they hold no data: the page asks for a key and sends it
+ * with every API call it makes.
+ */
 export function isPublicRoute(method: string, path: string): boolean {
   if (path === "/health" || path === "/wol-health") return true;
   if (path === "/favicon.ico") return true;
   const get = method === "GET" || method === "HEAD";
+  if (get && (path === "/ui" || path.startsWith("/ui/"))) return true;
   return get && (path === "/" || path === "/upstream");
 }
 

@@ -75,7 +75,7 @@ Deno.test("matchApiKey() finds the configured key and nothing else", async () =>
   assert.equal(await matchApiKey(keys, ""), null);
 });
 
-Deno.test("isPublicRoute() opens only health, favicon and the two redirects", () => {
+Deno.test("isPublicRoute() opens only health, favicon, the UI shell and the two redirects", () => {
   assert.ok(isPublicRoute("GET", "/health"));
   assert.ok(isPublicRoute("GET", "/wol-health"));
   assert.ok(isPublicRoute("GET", "/favicon.ico"));
@@ -84,4 +84,8 @@ Deno.test("isPublicRoute() opens only health, favicon and the two redirects", ()
   assert.ok(!isPublicRoute("POST", "/"));
   assert.ok(!isPublicRoute("GET", "/upstream/m1/"));
   assert.ok(!isPublicRoute("GET", "/v1/models"));
+  assert.ok(isPublicRoute("GET", "/ui"));
+  assert.ok(isPublicRoute("GET", "/ui/assets/app.js"));
+  assert.ok(!isPublicRoute("POST", "/ui/"));
+  assert.ok(!isPublicRoute("GET", "/uix"));
 });
