@@ -1,10 +1,39 @@
 /**
  * Observability: token usage parsing, the activity store, captures,
- * Prometheus metrics and the `/api/events` bus. No HTTP routes live here;
- * the proxy exposes these through its own handlers.
+ * Prometheus metrics, the `/api/events` bus, and the routes that serve
+ * them (`/logs`, `/logs/stream`, `/api/events`, `/api/metrics/activity`,
+ * `/api/metrics/stats`, `/api/captures/:id`, `/api/inflight/:id/cancel`,
+ * `/metrics`). `createObservability` plugs all of it into a `ProxyServer`.
  *
  * @module
  */
+export { createObservability } from "./create_observability.ts";
+export {
+  activityStorePath,
+  DEFAULT_ACTIVITY_ROWS,
+  Observability,
+  type ObservabilityOptions,
+} from "./observability.ts";
+export {
+  type ObservedRouter,
+  type ObservedRuntime,
+  queueSnapshot,
+  watchRuntime,
+} from "./runtime_watch.ts";
+export { ActivityObserver } from "./activity_observer.ts";
+export {
+  ERROR_BODY_LIMIT,
+  type RequestOutcome,
+  RequestRecorder,
+  USAGE_BODY_LIMIT,
+} from "./request_recorder.ts";
+export { BoundedBytes } from "./bounded_bytes.ts";
+export { capabilityFlags, modelStatuses } from "./model_status.ts";
+export { LOG_STREAM_QUEUE_CHUNKS, LogStream } from "./log_stream.ts";
+export { LOG_STREAM_HEADERS, logBufferFor } from "./log_routes.ts";
+export { EVENT_STREAM_HEADERS, eventStreamBody } from "./event_stream.ts";
+export { OpenStreams } from "./open_streams.ts";
+
 export {
   hasTokenData,
   type TokenMetrics,

@@ -3,7 +3,7 @@
  *
  * `null` means the upstream did not say, never "zero": a response without
  * usage data has every field `null`. Only the JSON the API sends turns
- * `null` into `-1` (see `tokensToJson()`).
+ * `null` into `0` or `-1` (see `tokensToJson()`).
  */
 export interface TokenMetrics {
   /** Prompt tokens. */
@@ -55,15 +55,28 @@ export function hasTokenData(metrics: TokenMetrics): boolean {
 }
 
 /**
- * The wire form of `metrics`: every unknown (`null`) count or rate becomes
- * `-1`, the value llama-swap uses for "unknown", so existing dashboards and
- * the UI read it unchanged. `durationMs` is not part of this object.
+ * The wire form of `metrics`, as llama-swap's UI and dashboards read it:
+ * a response that reported nothing at all shows zeros everywhere (an audio
+ * reply, an error, a stream without usage). Once anything was reported,
+ * an unknown input or output count shows as 0 and an unknown cached count,
+ * rate or draft count as `-1`. `durationMs` is not part of this object.
  */
 export function tokensToJson(metrics: TokenMetrics): TokensJson {
+  if (!hasTokenData(metrics)) {
+    return {
+      cache_tokens: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      prompt_per_second: 0,
+      tokens_per_second: 0,
+      draft_tokens: 0,
+      draft_acc_tokens: 0,
+    };
+  }
   return {
     cache_tokens: metrics.cachedTokens ?? -1,
-    input_tokens: metrics.inputTokens ?? -1,
-    output_tokens: metrics.outputTokens ?? -1,
+    input_tokens: metrics.inputTokens ?? 0,
+    output_tokens: metrics.outputTokens ?? 0,
     prompt_per_second: metrics.promptPerSecond ?? -1,
     tokens_per_second: metrics.tokensPerSecond ?? -1,
     draft_tokens: metrics.draftTokens ?? -1,

@@ -103,7 +103,8 @@ Deno.test("parseUsage() leaves every field unknown for a stream of only [DONE]",
   const metrics = parseUsage("data: [DONE]\n\n", SSE_TYPE, "/v1/completions");
 
   assert.ok(Object.values(metrics).every((value) => value === null));
-  assert.equal(tokensToJson(metrics).input_tokens, -1);
+  assert.equal(tokensToJson(metrics).input_tokens, 0);
+  assert.equal(tokensToJson(metrics).cache_tokens, 0);
 });
 
 Deno.test("parseUsage() derives rates from a streamed vLLM metrics object", () => {

@@ -1,0 +1,117 @@
+import type { LogBuffer } from "../log/mod.ts";
+
+/** Chunks one `/logs/stream` client may fall behind by before drops start. */
+export const LOG_STREAM_QUEUE_CHUNKS = 256;
+
+const encoder = new TextEncoder();
+
+export interface LogStreamOptions {
+  /** Send the buffer's history first (the default). */
+  readonly history?: boolean;
+  /** Queue length in chunks; default `LOG_STREAM_QUEUE_CHUNKS`. */
+  readonly queueChunks?: number;
+}
+
+/**
+ * One `/logs/stream` client: the buffer's history, then every later write,
+ * as a byte stream read at the client's pace.
+ *
+ * The log writer is never held up: a write that finds this client's queue
+ * full is dropped for this client only, and once the queue has room again
+ * a line `— <n> bytes dropped —` marks the gap. History and subscription
+ * are taken in one synchronous step, so nothing is lost or doubled between
+ * them. The stream ends when the client cancels it or `close()` is called.
+ */
+export class LogStream {
+  readonly body: ReadableStream<Uint8Array>;
+  #queue: Uint8Array[] = [];
+  #queueChunks: number;
+  #droppedBytes = 0;
+  /** Dropped bytes not yet marked in the stream. */
+  #pendingDrop = 0;
+  #waiter: ((chunk: Uint8Array | null) => void) | null = null;
+  #unsubscribe: () => void;
+  #onClose: (() => void) | null = null;
+  #closed = false;
+
+  constructor(buffer: LogBuffer, options: LogStreamOptions = {}) {
+    this.#queueChunks = options.queueChunks ?? LOG_STREAM_QUEUE_CHUNKS;
+    if (options.history ?? true) {
+      const history = buffer.history();
+      if (history.length > 0) this.#queue.push(history);
+    }
+    this.#unsubscribe = buffer.subscribe((chunk) => this.#offer(chunk));
+    this.body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await this.#next();
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
+      },
+      cancel: () => this.close(),
+    }, { highWaterMark: 0 });
+  }
+
+  /** Bytes this client missed because it read too slowly. */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Calls `listener` once when the stream ends, however it ends. */
+  onClose(listener: () => void): void {
+    this.#onClose = listener;
+  }
+
+  /** Ends the stream after what is queued is dropped; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#queue = [];
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.(null);
+    this.#onClose?.();
+  }
+
+  #offer(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    const copy = chunk.slice();
+    if (this.#waiter) {
+      const waiter = this.#waiter;
+      this.#waiter = null;
+      waiter(copy);
+      return;
+    }
+    if (this.#queue.length < this.#queueChunks) {
+      this.#queue.push(copy);
+      return;
+    }
+    this.#droppedBytes += chunk.length;
+    this.#pendingDrop += chunk.length;
+  }
+
+  #next(): Promise<Uint8Array | null> {
+    const chunk = this.#queue.shift();
+    if (chunk) {
+      this.#markDrops();
+      return Promise.resolve(chunk);
+    }
+    if (this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  /** After a read made room: note the bytes this client missed. */
+  #markDrops(): void {
+    if (this.#pendingDrop === 0) return;
+    this.#queue.push(
+      encoder.encode(`— ${this.#pendingDrop} bytes dropped —\n`),
+    );
+    this.#pendingDrop = 0;
+  }
+}
