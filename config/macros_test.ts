@@ -31,82 +31,6 @@ Deno.test("loadConfig() expands global and model macros into cmd and cmdStop", (
   assert.equal(model?.cmdStop, "/path/to/stop.sh --port 9990 --arg2");
 });
 
-Deno.test("loadConfig() refuses macro names the loader reserves", () => {
-  for (const name of ["PORT", "MODEL_ID", "PID"]) {
-    const global = assertOneError(
-      lines("macros:", `  ${name}: x`),
-      `macros.${name}`,
-      "is reserved",
-    );
-    const local = assertOneError(
-      lines(
-        "models:",
-        "  model1:",
-        "    cmd: s --port ${PORT}",
-        "    macros:",
-        `      ${name}: x`,
-      ),
-      `models.model1.macros.${name}`,
-      "is reserved",
-    );
-
-    assert.equal(
-      global.message,
-      `macro name "${name}" is reserved: the loader fills it in`,
-    );
-    assert.equal(local.line, 5);
-  }
-});
-
-Deno.test("loadConfig() names the field holding an unknown macro", () => {
-  for (const field of ["cmd", "cmdStop", "proxy", "checkEndpoint"]) {
-    const text = lines(
-      "models:",
-      "  model1:",
-      `    ${field}: "x \${unknownMacro}"`,
-      field === "cmd" ? "    proxy: http://h:1" : "    cmd: s --port ${PORT}",
-    );
-
-    assertOneError(
-      text,
-      `models.model1.${field}`,
-      'unknown macro "${unknownMacro}"',
-    );
-  }
-  assertOneError(
-    lines(
-      "models:",
-      "  model1:",
-      "    cmd: s",
-      "    proxy: http://h:1",
-      "    filters:",
-      '      stripParams: "${unknownMacro}"',
-    ),
-    "models.model1.filters.stripParams",
-    'unknown macro "${unknownMacro}"',
-  );
-});
-
-Deno.test("loadConfig() expands a macro mentioned in a comment line only once", () => {
-  const config = loadOk(lines(
-    "startPort: 9990",
-    "macros:",
-    "  latest-llama: >",
-    "    /user/llama.cpp/build/bin/llama-server",
-    "    --port ${PORT}",
-    "models:",
-    "  model1:",
-    "    cmd: |",
-    "      # ${latest-llama} is the server",
-    "      ${latest-llama} --model /path/to/model.gguf -ngl 99",
-  ));
-
-  assert.equal(
-    config.models.model1?.cmd,
-    "/user/llama.cpp/build/bin/llama-server --port 9990\n --model /path/to/model.gguf -ngl 99\n",
-  );
-});
-
 Deno.test("loadConfig() resolves MODEL_ID and PORT inside global macros per model", () => {
   const config = loadOk(lines(
     "startPort: 9001",
@@ -230,45 +154,6 @@ Deno.test("loadConfig() lets a model macro override a global one seen by other g
   });
 });
 
-Deno.test("loadConfig() refuses a macro value that is a list or mapping", () => {
-  const mapping = assertOneError(
-    lines("macros:", "  bad: {a: 1}"),
-    "macros.bad",
-    "got a mapping",
-  );
-  const list = assertOneError(
-    lines("macros:", "  bad: [1, 2]"),
-    "macros.bad",
-    "got a list",
-  );
-  const config = loadOk(
-    lines("macros:", "  s: text", "  i: 1", "  f: 1.5", "  b: false"),
-  );
-
-  assert.equal(mapping.column, 8);
-  assert.equal(list.line, 2);
-  assert.deepEqual(config.macros.map((m) => m.value), ["text", 1, 1.5, false]);
-});
-
-Deno.test("loadConfig() refuses bad macro names and self references", () => {
-  assertOneError(
-    lines("macros:", "  bad.name: x"),
-    'macros."bad.name"',
-    "may only use letters",
-  );
-  assertOneError(
-    lines("macros:", `  ${"a".repeat(64)}: x`),
-    `macros.${"a".repeat(64)}`,
-    "longer than 63",
-  );
-  assertOneError(
-    lines("macros:", '  recursive: "value-${recursive}"'),
-    "macros.recursive",
-    "refers to itself",
-  );
-  loadOk(lines("macros:", `  ${"a".repeat(63)}: x`));
-});
-
 Deno.test("loadConfig() only lets a macro use macros declared before it", () => {
   const forward = lines(
     "macros:",
@@ -293,19 +178,6 @@ Deno.test("loadConfig() only lets a macro use macros declared before it", () => 
     loadOk(chain).models.m?.cmd,
     "load /models/llama/model.gguf --port 5800",
   );
-});
-
-Deno.test("loadConfig() keeps model macros out of other models", () => {
-  const text = lines(
-    "models:",
-    "  owner:",
-    "    macros: {LOCAL: x}",
-    "    cmd: s ${LOCAL} --port ${PORT}",
-    "  other:",
-    "    cmd: s ${LOCAL} --port ${PORT}",
-  );
-
-  assertOneError(text, "models.other.cmd", 'unknown macro "${LOCAL}"');
 });
 
 Deno.test("loadConfig() reports an undefined macro reached through another macro", () => {
@@ -397,100 +269,6 @@ Deno.test("loadConfig() substitutes typed macros into top-level and model settin
   assert.deepEqual(config.models.m?.env, ["MODEL=m"]);
 });
 
-Deno.test("loadConfig() refuses two setParamsByID keys that become the same", () => {
-  const text = lines(
-    "macros: {FIRST: shared, SECOND: shared}",
-    "models:",
-    "  m:",
-    "    cmd: s --port ${PORT}",
-    "    filters:",
-    "      setParamsByID:",
-    '        "${FIRST}": {a: 1}',
-    '        "${SECOND}": {a: 2}',
-  );
-
-  const error = assertOneError(
-    text,
-    "models.m.filters.setParamsByID",
-    "both become",
-  );
-
-  assert.equal(
-    error.message,
-    'keys "${FIRST}" and "${SECOND}" both become "shared"',
-  );
-  assert.equal(error.line, 8);
-});
-
-Deno.test("loadConfig() leaves PID for run time only in cmdStop", () => {
-  const config = loadOk(lines(
-    "macros:",
-    "  STOP_COMMAND: kill ${PID}",
-    "models:",
-    "  a:",
-    "    cmd: s --port ${PORT}",
-    '    cmdStop: "${STOP_COMMAND}"',
-    "  b:",
-    "    cmd: s --port ${PORT}",
-    "    cmdStop: kill ${PID}",
-  ));
-  const misplaced = lines(
-    "models:",
-    "  m:",
-    "    cmd: s --port ${PORT}",
-    '    metadata: {pid: "${PID}"}',
-  );
-
-  assert.equal(config.models.a?.cmdStop, "kill ${PID}");
-  assert.equal(config.models.b?.cmdStop, "kill ${PID}");
-  assertOneError(
-    misplaced,
-    "models.m.metadata.pid",
-    '"${PID}" is only available in cmdStop',
-  );
-});
-
-Deno.test("loadConfig() substitutes PORT into every model field", () => {
-  const config = loadOk(lines(
-    "startPort: 6100",
-    "models:",
-    "  model1:",
-    "    cmd: s --port ${PORT}",
-    "    checkEndpoint: /health/${PORT}",
-    '    aliases: ["port-${PORT}"]',
-    '    metadata: {port: "${PORT}"}',
-    "    filters:",
-    "      setParamsByID:",
-    '        "model1:${PORT}":',
-    "          port: ${PORT}",
-  ));
-
-  const model = config.models.model1;
-  assert.equal(model?.checkEndpoint, "/health/6100");
-  assert.deepEqual(model?.aliases, ["port-6100", "model1:6100"]);
-  assert.deepEqual(model?.metadata, { port: 6100 });
-  assert.deepEqual(model?.filters.setParamsByID, {
-    "model1:6100": { port: 6100 },
-  });
-  assert.equal(config.aliases["model1:6100"], "model1");
-});
-
-Deno.test("loadConfig() reports PORT in cmdStop when cmd has no PORT", () => {
-  const text = lines(
-    "models:",
-    "  m:",
-    "    cmd: s --port 9000",
-    "    proxy: http://127.0.0.1:9000",
-    "    cmdStop: stop --port ${PORT}",
-  );
-
-  assertOneError(
-    text,
-    "models.m.cmdStop",
-    '"${PORT}" is only available when cmd uses "${PORT}"',
-  );
-});
-
 Deno.test("loadConfig() refuses unknown macros in env and outside models", () => {
   assertOneError(
     lines(
@@ -522,16 +300,4 @@ Deno.test("loadConfig() ignores text that only looks like a macro", () => {
   ));
 
   assert.equal(config.models.m?.cmd, "s $HOME ${a.b} ${ x } --port 5800");
-});
-
-Deno.test("loadConfig() does not report uses of a macro whose declaration failed", () => {
-  const text = lines(
-    "macros:",
-    "  broken: [1]",
-    "models:",
-    "  m:",
-    "    cmd: s ${broken} --port ${PORT}",
-  );
-
-  assertOneError(text, "macros.broken", "must be a string, number or boolean");
 });

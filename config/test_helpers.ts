@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type ConfigError, formatConfigError } from "./errors.ts";
 import { loadConfig, type LoadResult } from "./load.ts";
-import type { Config } from "./types.ts";
+import type { Config, ModelConfig } from "./types.ts";
 
 /** Joins lines into a YAML text ending with a newline. */
 export function lines(...rows: string[]): string {
@@ -85,3 +85,27 @@ export function assertOneError(
   assert.ok(error.message.includes(part), formatConfigError(error));
   return error;
 }
+
+/** The text of `testdata/<name>.yaml`. */
+export function example(name: string): string {
+  return Deno.readTextFileSync(
+    new URL(`./testdata/${name}.yaml`, import.meta.url),
+  );
+}
+
+/** The model `id` of `config`, failing the test when it is missing. */
+export function model(config: Config, id: string): ModelConfig {
+  const found = config.models[id];
+  assert.ok(found, `model ${id} is missing`);
+  return found;
+}
+
+/** Upstream timeouts of a model whose config sets none. */
+export const DEFAULT_TIMEOUTS = {
+  connect: 30,
+  keepalive: 30,
+  responseHeader: 0,
+  tlsHandshake: 10,
+  expectContinue: 1,
+  idleConn: 90,
+};

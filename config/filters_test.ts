@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { lines, loadOk } from "./test_helpers.ts";
+
+const ONE_MODEL = ["models:", "  m:", "    cmd: s --port ${PORT}"];
+
+Deno.test("loadConfig() keeps stripParams as written and sanitises the list", () => {
+  for (const key of ["stripParams", "strip_params"]) {
+    const config = loadOk(lines(
+      "macros:",
+      '  default_strip: "temperature, top_p"',
+      ...ONE_MODEL,
+      "    filters:",
+      `      ${key}: "model, top_k, top_k, temperature, \${default_strip}, , ,"`,
+    ));
+
+    const filters = config.models.m?.filters;
+    assert.equal(
+      filters?.stripParams,
+      "model, top_k, top_k, temperature, temperature, top_p, , ,",
+    );
+    assert.deepEqual(filters?.strip, ["temperature", "top_k", "top_p"]);
+  }
+});
+
+Deno.test("loadConfig() drops model from setParams and setParamsByID", () => {
+  const config = loadOk(lines(
+    ...ONE_MODEL,
+    "    filters:",
+    "      setParams: {temperature: 0.7, top_p: 0.9, stop: [a, b], model: x}",
+    "      setParamsByID:",
+    "        m: {model: y, seed: 1}",
+  ));
+
+  assert.deepEqual(config.models.m?.filters.setParams, {
+    temperature: 0.7,
+    top_p: 0.9,
+    stop: ["a", "b"],
+  });
+  assert.deepEqual(config.models.m?.filters.setParamsByID, { m: { seed: 1 } });
+});
