@@ -1,5 +1,7 @@
 import type { MapFields } from "./fields.ts";
 import { parseGoDuration } from "./go_duration.ts";
+import { reportType } from "./values.ts";
+import type { YNode } from "./yaml_tree.ts";
 import type { Config } from "./types.ts";
 
 /** Patterns of `/upstream` sub-paths that never start a model by default. */
@@ -38,33 +40,32 @@ function readPerformance(fields: MapFields): Config["performance"] {
     "performance.enable has no effect; use disabled: true to turn monitoring off",
   );
 
-  let every = MIN_PERFORMANCE_EVERY;
   const node = fields.node("every");
-  if (node !== undefined) {
-    const text = node.kind === "scalar" && typeof node.value === "string"
-      ? node.value
-      : undefined;
-    const seconds = text === undefined ? null : parseGoDuration(text.trim());
-    if (seconds === null) {
-      fields.issues.error(
-        node.span.start,
-        fields.pathOf("every"),
-        `must be a duration such as "5s" or "1m30s", got ${
-          node.kind === "scalar" ? JSON.stringify(node.text) : "a " + node.kind
-        }`,
-      );
-    } else if (seconds !== 0 && seconds < MIN_PERFORMANCE_EVERY) {
-      fields.issues.error(
-        node.span.start,
-        fields.pathOf("every"),
-        `must be at least "5s", got ${JSON.stringify(text)}`,
-      );
-    } else if (seconds !== 0) {
-      every = seconds;
-    }
-  }
+  const every = node === undefined ? null : readEvery(fields, node);
   fields.finish();
-  return { disabled, every };
+  return { disabled, every: every || MIN_PERFORMANCE_EVERY };
+}
+
+/** Seconds of a Go duration string of at least 5 s (0 = default); null if bad. */
+function readEvery(fields: MapFields, node: YNode): number | null {
+  const path = fields.pathOf("every");
+  const text = node.kind === "scalar" && typeof node.value === "string"
+    ? node.value.trim()
+    : undefined;
+  const seconds = text === undefined ? null : parseGoDuration(text);
+  if (seconds === null) {
+    reportType(fields.issues, node, path, 'a duration such as "5s" or "1m30s"');
+    return null;
+  }
+  if (seconds !== 0 && seconds < MIN_PERFORMANCE_EVERY) {
+    fields.issues.error(
+      node.span.start,
+      path,
+      `must be at least "5s", got ${JSON.stringify(text)}`,
+    );
+    return null;
+  }
+  return seconds;
 }
 
 /** Absent or empty means the default pattern; each must compile. */
