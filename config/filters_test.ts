@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sanitizeStripParams } from "./filters.ts";
 import { lines, loadOk } from "./test_helpers.ts";
 
 const ONE_MODEL = ["models:", "  m:", "    cmd: s --port ${PORT}"];
@@ -37,4 +38,16 @@ Deno.test("loadConfig() drops model from setParams and setParamsByID", () => {
     stop: ["a", "b"],
   });
   assert.deepEqual(config.models.m?.filters.setParamsByID, { m: { seed: 1 } });
+});
+
+Deno.test("sanitizeStripParams() trims, deduplicates, sorts and drops model", () => {
+  assert.deepEqual(sanitizeStripParams(""), []);
+  assert.deepEqual(sanitizeStripParams("temperature"), ["temperature"]);
+  assert.deepEqual(sanitizeStripParams("top_p, temperature, top_k"), [
+    "temperature",
+    "top_k",
+    "top_p",
+  ]);
+  assert.deepEqual(sanitizeStripParams("model"), []);
+  assert.deepEqual(sanitizeStripParams("  a ,a,, b  ,"), ["a", "b"]);
 });

@@ -138,6 +138,17 @@ Deno.test("loadConfig() clamps metricsMaxInMemory and captureBuffer", () => {
 Deno.test("loadConfig() validates upstream.ignorePaths as regular expressions", () => {
   const defaults = [".*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"];
 
+  const [pattern = ""] = loadOk(lines("upstream: {}")).upstreamIgnorePaths;
+  const ignored = [
+    "/foo.js",
+    "/bar/baz.json",
+    "/static/img.png",
+    "/notes.txt",
+    "/favicon.ico",
+  ];
+  const served = ["/v1/chat/completions", "/v1/models", "/health"];
+  assert.ok(ignored.every((path) => new RegExp(pattern).test(path)));
+  assert.ok(served.every((path) => !new RegExp(pattern).test(path)));
   assert.deepEqual(loadOk(lines("upstream: {}")).upstreamIgnorePaths, defaults);
   assert.deepEqual(
     loadOk(lines("upstream: {ignorePaths: []}")).upstreamIgnorePaths,
