@@ -42,7 +42,8 @@ const JSON_TYPE = /json/i;
  * of bodies (the request body only when captures are on; the response body
  * up to what captures, the usage parser or the error message need), marks
  * the first upstream body chunk as the time to first token, and at the end
- * hands one `RequestOutcome` to `onFinished`.
+ * hands one `RequestOutcome` to `onFinished`. Only a 200 answer has its
+ * tokens read; any other status records none, as llama-swap does.
  *
  * Every call does work proportional to its own chunk only; nothing waits.
  */
@@ -121,7 +122,9 @@ export class RequestRecorder implements RequestObservation {
       reqPath: start.path,
       respContentType: this.#contentType,
       respStatusCode: result.status,
-      tokens: this.#tokens(body),
+      tokens: result.status === 200
+        ? this.#tokens(body)
+        : unknownTokenMetrics(),
       durationMs: Math.max(0, now - this.#startedAt),
       ttftMs: this.#streamUsage?.ttftMs ?? null,
       errorMsg: result.error ??
