@@ -18,7 +18,11 @@ export interface Macro {
 /** The macros of one `macros` block, in declaration order. */
 export interface MacroBlock {
   readonly macros: readonly Macro[];
-  /** Names declared with an invalid value: uses of them are not reported again. */
+  /**
+   * Names whose declaration was refused (reported already), so their uses
+   * are not reported again. Reserved names are not in it: the loader still
+   * fills those in.
+   */
   readonly broken: ReadonlySet<string>;
 }
 
@@ -63,7 +67,7 @@ export function readMacroBlock(
       macros.push({ name: entry.key, value });
       continue;
     }
-    broken.add(entry.key);
+    if (!RESERVED_MACRO_NAMES.has(entry.key)) broken.add(entry.key);
     const at = problem?.onValue ? entry.value.span.start : entry.keySpan.start;
     issues.error(at, childPath(path, entry.key), problem?.message ?? "");
   }
