@@ -1,0 +1,102 @@
+import type { Context, Env, Hono } from "hono";
+import type { JSX } from "hono/jsx/jsx-runtime";
+import { ActivityPage } from "./pages/activity_page.tsx";
+import { LogsPage } from "./pages/logs_page.tsx";
+import { ModelsPage } from "./pages/models_page.tsx";
+import { PlaygroundPage } from "./pages/playground_page.tsx";
+import { type StaticAsset, staticAssets } from "./static_assets.ts";
+
+/**
+ * Pages load scripts, styles and images from this origin only and talk
+ * only to it; nothing may frame them.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const PAGES: ReadonlyArray<readonly [string, () => JSX.Element]> = [
+  ["/ui/", ModelsPage],
+  ["/ui/models", ModelsPage],
+  ["/ui/logs", LogsPage],
+  ["/ui/activity", ActivityPage],
+  ["/ui/playground", PlaygroundPage],
+];
+
+/**
+ * Mounts the web UI on `app`: `GET /ui` redirects (301) to `/ui/`, the
+ * Models page; `/ui/models`, `/ui/logs`, `/ui/activity` and
+ * `/ui/playground` are the other pages; `/ui/assets/<name>` serves the
+ * embedded scripts, styles and icon (404 for any other name). HEAD works
+ * wherever GET does.
+ *
+ * Pages and assets carry no data, so they may be public even when the API
+ * needs a key: the scripts ask for the key when an API call answers 401.
+ * Everything is revalidated on each use (`Cache-Control: no-cache`);
+ * assets carry an `ETag` and answer 304 to a matching `If-None-Match`.
+ *
+ * Call it after the proxy's middleware, like any route of the app. Other
+ * methods on these paths fall through to the app's 404.
+ */
+export function mountUi<E extends Env>(app: Hono<E>): void {
+  const assets = staticAssets();
+  const html = new Map<string, string>();
+
+  app.get("/ui", (c) => c.redirect("/ui/", 301));
+  for (const [path, page] of PAGES) {
+    app.get(path, async (c) => {
+      let body = html.get(path);
+      if (body === undefined) {
+        body = `<!doctype html>${await page()}`;
+        html.set(path, body);
+      }
+      return c.body(body, 200, pageHeaders());
+    });
+  }
+  app.get("/ui/assets/:name", (c) => {
+    const asset = assets.get(c.req.param("name"));
+    return asset ? assetResponse(c, asset) : c.notFound();
+  });
+}
+
+function pageHeaders(): Record<string, string> {
+  return {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+  };
+}
+
+function assetResponse<E extends Env>(
+  c: Context<E>,
+  asset: StaticAsset,
+): Response {
+  const headers = {
+    "Content-Type": asset.contentType,
+    "Cache-Control": "no-cache",
+    "ETag": asset.etag,
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (matchesTag(c.req.header("if-none-match"), asset.etag)) {
+    return c.body(null, 304, headers);
+  }
+  return c.body(asset.body, 200, headers);
+}
+
+/** RFC 9110 weak comparison against an `If-None-Match` list (or `*`). */
+function matchesTag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, "");
+    return tag === "*" || tag === etag;
+  });
+}
