@@ -1,3 +1,4 @@
+import { stripCommentLines } from "../config/mod.ts";
 /**
  * Turns a `cmd` or `cmdStop` string from the config into an argv.
  *
@@ -32,17 +33,6 @@ export function splitCommand(
     : splitPosixWords(prepared);
   if (args.length === 0) throw new Error("empty command");
   return args;
-}
-
-/**
- * Removes every line whose trimmed text starts with `#`; blank lines and a
- * `#` after other text stay.
- */
-export function stripCommentLines(text: string): string {
-  return text
-    .split("\n")
-    .filter((line) => !line.trim().startsWith("#"))
-    .join("\n");
 }
 
 /** Replaces a trailing `\` on a line with a space, joining it to the next. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
-import { splitCommand, stripCommentLines } from "./command_line.ts";
+import { splitCommand } from "./command_line.ts";
 
 const MIXED_COMMAND = [
   "python model1.py \\",
@@ -150,25 +150,4 @@ Deno.test("splitCommand() follows the MS C runtime backslash rules", () => {
   for (const [text, expected] of cases) {
     deepStrictEqual(splitCommand(text, "windows"), expected, text);
   }
-});
-
-Deno.test("stripCommentLines() leaves text without comments unchanged", () => {
-  const text = "echo hello\n\necho world";
-
-  deepStrictEqual(stripCommentLines(text), text);
-});
-
-Deno.test("stripCommentLines() removes leading, middle and indented comment lines", () => {
-  deepStrictEqual(stripCommentLines("# c\necho hello"), "echo hello");
-  deepStrictEqual(stripCommentLines("a\n# c\nb"), "a\nb");
-  deepStrictEqual(stripCommentLines("a\n   # c\nb"), "a\nb");
-});
-
-Deno.test("stripCommentLines() keeps blank lines", () => {
-  deepStrictEqual(stripCommentLines("a\n\n# c\n\nb"), "a\n\n\nb");
-});
-
-Deno.test("stripCommentLines() returns an empty string for comments only or nothing", () => {
-  deepStrictEqual(stripCommentLines("# a\n  # b"), "");
-  deepStrictEqual(stripCommentLines(""), "");
 });

@@ -6,7 +6,6 @@ export {
   type CommandDialect,
   hostDialect,
   splitCommand,
-  stripCommentLines,
 } from "./command_line.ts";
 export {
   FAILED_START_GRACE_MS,
