@@ -66,6 +66,8 @@ export class InFlightTracker {
   #bus: EventBus | null;
   #clock: Clock;
   #onCountChange: (model: string, count: number) => void;
+  /** Requests in flight per model; models with none are absent. */
+  #perModel = new Map<string, number>();
 
   constructor(options: InFlightTrackerOptions = {}) {
     this.#bus = options.bus ?? null;
@@ -104,7 +106,7 @@ export class InFlightTracker {
       finished: false,
     };
     this.#entries.set(id, entry);
-    this.#countChanged(start.model);
+    this.#countChanged(start.model, 1);
     this.#upsert(entry);
 
     const signal = start.signal
@@ -158,11 +160,7 @@ export class InFlightTracker {
   /** Requests in flight, for one model or for all. */
   count(model?: string): number {
     if (model === undefined) return this.#entries.size;
-    let count = 0;
-    for (const entry of this.#entries.values()) {
-      if (entry.request.model === model) count++;
-    }
-    return count;
+    return this.#perModel.get(model) ?? 0;
   }
 
   #progress(entry: Entry, bytes: number): void {
@@ -192,7 +190,7 @@ export class InFlightTracker {
     entry.cancelProgressTimer?.();
     entry.cancelProgressTimer = null;
     this.#entries.delete(entry.request.id);
-    this.#countChanged(entry.request.model);
+    this.#countChanged(entry.request.model, -1);
     this.#publish({ operation: "remove", id: entry.request.id });
   }
 
@@ -214,7 +212,10 @@ export class InFlightTracker {
     this.#bus?.publish({ type: "inflight", data: update });
   }
 
-  #countChanged(model: string): void {
-    this.#onCountChange(model, this.count(model));
+  #countChanged(model: string, by: 1 | -1): void {
+    const count = (this.#perModel.get(model) ?? 0) + by;
+    if (count > 0) this.#perModel.set(model, count);
+    else this.#perModel.delete(model);
+    this.#onCountChange(model, count);
   }
 }

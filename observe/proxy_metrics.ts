@@ -102,12 +102,12 @@ export class ProxyMetrics {
     );
     this.#loadFailures = r.counter(
       "llamaswap_load_failures_total",
-      "Model loads that failed.",
+      "Model loads that failed or were called off (unloaded, abandoned, shut down).",
       ["model"],
     );
     this.#inFlight = r.gauge(
       "llamaswap_inflight_requests",
-      "Requests being served now.",
+      "Requests each local model is serving now, as the router counts them at the scrape.",
       ["model"],
     );
     this.#queueDepth = r.gauge(
