@@ -74,6 +74,26 @@ export interface Effects {
     graceMs: Readonly<Record<string, number>>,
   ): void;
 
+  /**
+   * Shuts down, each with its grace from `graceMs`, the old processes that
+   * a config change took away from `models` (see `replaceProcesses()`).
+   * Posts `stopFinished` with `stopId` once all are down.
+   */
+  retireProcesses(
+    stopId: number,
+    models: readonly string[],
+    graceMs: Readonly<Record<string, number>>,
+  ): void;
+
+  /**
+   * Installs the process map staged for config `generation`. Processes it
+   * no longer holds are kept aside as retiring: they go on serving the
+   * requests already granted to them, count in `processState()` while the
+   * new process of their model is stopped, and are stopped along with
+   * their model until `retireProcesses()` shuts them down.
+   */
+  replaceProcesses(generation: number): void;
+
   /** As `stopProcesses()`, but each process ends in `shutdown` for good. */
   shutdownProcesses(
     stopId: number,

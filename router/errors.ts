@@ -5,6 +5,7 @@ export type RouterErrorCode =
   | "shutting_down"
   | "model_unloaded"
   | "load_failed"
+  | "model_reconfigured"
   | "client_gone";
 
 /**
@@ -76,6 +77,21 @@ export class RouterError extends Error {
       "load_failed",
       `Cannot load "${model}": ${cause.message}`,
       { cause },
+    );
+  }
+
+  /**
+   * 503: a config reload removed `model`, or moved it to another address,
+   * while the request waited; a retry is resolved against the new config.
+   */
+  static reconfigured(model: string, how: "removed" | "moved"): RouterError {
+    const detail = how === "removed"
+      ? "the new configuration removed it"
+      : "the new configuration moved it to another address; retry";
+    return new RouterError(
+      503,
+      "model_reconfigured",
+      `Cannot serve "${model}": ${detail}`,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { StateChange } from "../process/mod.ts";
+import type { ConfigChange } from "./config_change.ts";
 import type { PendingRequest } from "./request.ts";
 
 /**
@@ -29,8 +30,17 @@ export type RouterEvent =
     /** Stop grace for every target; null: each model's `unloadTimeout`. */
     readonly timeoutMs: number | null;
   }
-  /** The router is shutting down; null grace: each model's own. */
-  | { readonly kind: "shutdownRequested"; readonly timeoutMs: number | null }
+  /**
+   * The router is shutting down; null grace: each model's own, capped at
+   * `maxGraceMs` when that is set.
+   */
+  | {
+    readonly kind: "shutdownRequested";
+    readonly timeoutMs: number | null;
+    readonly maxGraceMs: number | null;
+  }
+  /** A new configuration (settings, planner, processes) takes over. */
+  | { readonly kind: "configReplaced"; readonly change: ConfigChange }
   /** A timer set through `Effects.scheduleTimer()` came due. */
   | { readonly kind: "timerFired"; readonly key: string }
   /** A process changed state on its own or by our hand (crash, TTL, ...). */

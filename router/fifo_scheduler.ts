@@ -2,9 +2,14 @@ import type { Logger } from "../log/mod.ts";
 import type { Planner } from "../planners/mod.ts";
 import type { StateChange } from "../process/mod.ts";
 import { Admission } from "./admission.ts";
+import type { ConfigChange } from "./config_change.ts";
 import type { Effects } from "./effects.ts";
 import { RouterError } from "./errors.ts";
-import { type FifoSettings, graceFor } from "./fifo_settings.ts";
+import {
+  type FifoSettings,
+  graceFor,
+  type ModelRules,
+} from "./fifo_settings.ts";
 import { RequestFlow } from "./request_flow.ts";
 import type { PendingRequest } from "./request.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -35,13 +40,15 @@ export interface FifoSchedulerOptions {
  */
 export class FifoScheduler implements Scheduler {
   readonly #effects: Effects;
-  readonly #settings: FifoSettings;
+  #settings: FifoSettings;
   readonly #log: Logger;
   /** Every model, sorted. */
-  readonly #models: readonly string[];
+  #models: readonly string[];
   readonly #admission = new Admission();
   readonly #stops = new StopJobs();
   readonly #flow: RequestFlow;
+  /** Rules of removed models whose old process has not retired yet. */
+  readonly #leftover = new Map<string, ModelRules>();
   #lastStopId = 0;
   #shuttingDown = false;
 
@@ -59,6 +66,7 @@ export class FifoScheduler implements Scheduler {
       stops: this.#stops,
       onAbandoned: (swap) =>
         this.#beginStop({ kind: "abandon", models: [swap.model] }, null),
+      onServedOut: (model) => this.#retireIfDrained(model),
     });
   }
 
@@ -134,6 +142,10 @@ export class FifoScheduler implements Scheduler {
       case "abandon":
         this.#log.debug("abandoned load stopped", { models: job.models });
         break;
+      case "retire":
+        this.#log.info("old process retired", { models: job.models });
+        for (const model of job.models) this.#leftover.delete(model);
+        break;
       case "shutdown":
         this.#finishShutdown();
         return;
@@ -161,9 +173,10 @@ export class FifoScheduler implements Scheduler {
       return;
     }
 
+    const loaded = this.#loadedModels();
     const targets = models === null
-      ? [...this.#models]
-      : [...new Set(models)].filter((m) => m in this.#settings.models);
+      ? loaded
+      : [...new Set(models)].filter((m) => loaded.includes(m));
     const unloaded = new Set(targets);
     this.#flow.withdraw((m) => unloaded.has(m), RouterError.unloaded);
 
@@ -174,19 +187,80 @@ export class FifoScheduler implements Scheduler {
 
   /**
    * Refuses every waiting and queued request with 503, then shuts every
-   * process down in parallel; `Effects.finishShutdown()` follows once all
-   * are down. A second call does nothing.
+   * process down in parallel (retiring ones too); `Effects.finishShutdown()`
+   * follows once all are down. Grace: `timeoutMs` when positive, else each
+   * model's `unloadTimeout`, at most `maxGraceMs` when given. A second
+   * call does nothing.
    */
-  onShutdownRequested(timeoutMs: number | null): void {
+  onShutdownRequested(
+    timeoutMs: number | null,
+    maxGraceMs: number | null = null,
+  ): void {
     if (this.#shuttingDown) return;
 
     this.#shuttingDown = true;
-    this.#log.info("shutting down", { timeoutMs });
+    this.#log.info("shutting down", { timeoutMs, maxGraceMs });
     this.#flow.withdraw(() => true, RouterError.shuttingDown);
     this.#beginStop(
-      { kind: "shutdown", models: [...this.#models] },
+      { kind: "shutdown", models: this.#loadedModels() },
       timeoutMs,
+      maxGraceMs,
     );
+  }
+
+  /**
+   * A new configuration takes over, in one step:
+   * 1. waiting requests for removed or moved models (the proxy resolved
+   *    them against the old address) are refused with 503;
+   * 2. loads of replaced models are dropped and their waiters queue again;
+   * 3. the old processes of replaced and removed models drain: new
+   *    requests for such a model queue until its old process has no
+   *    request in flight and has been shut down (`retireProcesses`), with
+   *    the grace of the old settings;
+   * 4. the new processes, planner and settings are installed;
+   * 5. old processes already idle retire at once, and the queue is drained
+   *    by the new rules.
+   * Kept models are not touched: their requests, loads and in-flight
+   * counts carry on. During shutdown only the processes are installed.
+   */
+  onConfigReplaced(change: ConfigChange): void {
+    if (this.#shuttingDown) {
+      this.#effects.replaceProcesses(change.generation);
+      return;
+    }
+
+    const removed = new Set(change.removed);
+    const refused = new Set([...change.moved, ...change.removed]);
+    this.#flow.withdraw( // 1
+      (model) => refused.has(model),
+      (model) =>
+        RouterError.reconfigured(
+          model,
+          removed.has(model) ? "removed" : "moved",
+        ),
+    );
+    const leaving = [...change.replaced, ...change.removed];
+    const leavingSet = new Set(leaving);
+    this.#flow.requeueLoads((model) => leavingSet.has(model)); // 2
+    const grace = this.#graceFor(leaving, null);
+    for (const model of leaving) this.#stops.drain(model, grace[model] ?? 0); // 3
+    for (const model of change.removed) {
+      const rules = this.#settings.models[model];
+      if (rules) this.#leftover.set(model, rules);
+    }
+
+    this.#effects.replaceProcesses(change.generation); // 4
+    this.#settings = change.settings;
+    this.#models = Object.keys(change.settings.models).sort();
+    this.#flow.reconfigure(change.planner, change.settings, this.#models);
+    this.#log.info("configuration replaced", {
+      replaced: change.replaced,
+      removed: change.removed,
+      models: this.#models.length,
+    });
+
+    for (const model of leaving) this.#retireIfDrained(model); // 5
+    this.#flow.drain();
   }
 
   /**
@@ -243,16 +317,58 @@ export class FifoScheduler implements Scheduler {
     };
   }
 
-  #beginStop(job: StopJob, timeoutMs: number | null): void {
+  /**
+   * Retires the old process of `model` once it drained: starts its retire
+   * job when the model drains and has nothing in flight.
+   */
+  #retireIfDrained(model: string): void {
+    if (this.#shuttingDown || this.#flow.inFlight.count(model) > 0) return;
+    const graceMs = this.#stops.takeDrained(model);
+    if (graceMs === null) return;
+
+    this.#log.debug("old process drained; retiring it", { model });
+    this.#beginStop({ kind: "retire", models: [model] }, graceMs);
+  }
+
+  #beginStop(
+    job: StopJob,
+    timeoutMs: number | null,
+    maxGraceMs: number | null = null,
+  ): void {
     const stopId = ++this.#lastStopId;
     this.#stops.add(stopId, job);
-    const grace = graceFor(this.#settings, job.models, timeoutMs);
+    const grace = this.#graceFor(job.models, timeoutMs, maxGraceMs);
 
-    if (job.kind === "shutdown") {
-      this.#effects.shutdownProcesses(stopId, job.models, grace);
-    } else {
-      this.#effects.stopProcesses(stopId, job.models, grace);
+    switch (job.kind) {
+      case "shutdown":
+        this.#effects.shutdownProcesses(stopId, job.models, grace);
+        break;
+      case "retire":
+        this.#effects.retireProcesses(stopId, job.models, grace);
+        break;
+      default:
+        this.#effects.stopProcesses(stopId, job.models, grace);
     }
+  }
+
+  /** Configured models and removed ones whose old process still runs. */
+  #loadedModels(): string[] {
+    const models = new Set([...this.#models, ...this.#leftover.keys()]);
+    return [...models].sort();
+  }
+
+  /** `graceFor()` that also knows the rules of removed models. */
+  #graceFor(
+    models: readonly string[],
+    timeoutMs: number | null,
+    maxGraceMs: number | null = null,
+  ): Record<string, number> {
+    const rules = {
+      ...Object.fromEntries(this.#leftover),
+      ...this.#settings.models,
+    };
+    const settings = { ...this.#settings, models: rules };
+    return graceFor(settings, models, timeoutMs, maxGraceMs);
   }
 
   #finishShutdown(): void {

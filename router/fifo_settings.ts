@@ -41,18 +41,21 @@ export function fifoSettings(config: Config): FifoSettings {
 
 /**
  * Stop grace for each of `models`: `timeoutMs` when it is positive, else
- * the model's own unload timeout.
+ * the model's own unload timeout, never more than `maxGraceMs` when that
+ * is given.
  */
 export function graceFor(
   settings: FifoSettings,
   models: readonly string[],
   timeoutMs: number | null,
+  maxGraceMs: number | null = null,
 ): Record<string, number> {
   const grace: Record<string, number> = {};
   for (const model of models) {
-    grace[model] = timeoutMs !== null && timeoutMs > 0
+    const wanted = timeoutMs !== null && timeoutMs > 0
       ? timeoutMs
       : settings.models[model]?.unloadTimeoutMs ?? 0;
+    grace[model] = maxGraceMs !== null ? Math.min(wanted, maxGraceMs) : wanted;
   }
   return grace;
 }

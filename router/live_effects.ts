@@ -13,6 +13,7 @@ import type { RouterNotice } from "./notice.ts";
 import type { PendingRequest } from "./request.ts";
 
 export interface LiveEffectsOptions {
+  /** The first configuration's processes, by model. */
   processes: ReadonlyMap<string, ModelProcessHandle>;
   clock: Clock;
   log: Logger;
@@ -20,16 +21,33 @@ export interface LiveEffectsOptions {
   post: (event: RouterEvent) => void;
   /** Called once the scheduler says shutdown is complete. */
   onShutdownFinished: () => void;
+  /** Called for each replaced process once it was shut down. */
+  onRetired?: (process: ModelProcessHandle) => void;
+}
+
+/** A process map waiting for the scheduler to install it. */
+interface StagedProcesses {
+  readonly processes: ReadonlyMap<string, ModelProcessHandle>;
+  /** Resolves with the replaced models whose old process was running. */
+  readonly installed: Deferred<string[]>;
 }
 
 /**
  * The `Effects` the router runs with: real processes, real callers, the
  * injected clock. Every method returns at once; swaps, stops and timers
  * run in the background and report back through `post`.
+ *
+ * After a config change it also holds the retiring processes: old ones a
+ * new config replaced or removed. A model's stop stops its current
+ * process and shuts its retiring ones down, so an eviction or unload
+ * never leaves an old process running beside a new one.
  */
 export class LiveEffects implements Effects {
   readonly log: Logger;
   readonly #options: LiveEffectsOptions;
+  #processes: ReadonlyMap<string, ModelProcessHandle>;
+  readonly #retiring = new Map<string, ModelProcessHandle[]>();
+  readonly #staged = new Map<number, StagedProcesses>();
   readonly #callers = new Map<number, Caller>();
   readonly #swapTasks = new Map<number, AbortController>();
   readonly #timers = new Map<string, () => void>();
@@ -38,7 +56,23 @@ export class LiveEffects implements Effects {
 
   constructor(options: LiveEffectsOptions) {
     this.#options = options;
+    this.#processes = options.processes;
     this.log = options.log;
+  }
+
+  /**
+   * Keeps `processes` until the scheduler installs them for config
+   * `generation` (`replaceProcesses()`). Resolves then, with the models
+   * whose replaced process was starting or ready at that moment; resolves
+   * with none if the loop ends first.
+   */
+  stageProcesses(
+    generation: number,
+    processes: ReadonlyMap<string, ModelProcessHandle>,
+  ): Promise<string[]> {
+    const installed = deferred<string[]>();
+    this.#staged.set(generation, { processes, installed });
+    return installed.promise;
   }
 
   /** Makes `caller` reachable by its request ID until it settles. */
@@ -63,18 +97,27 @@ export class LiveEffects implements Effects {
     return () => this.#listeners.delete(listener);
   }
 
-  /** After the loop ended: resolves every unload still waiting. */
+  /** After the loop ended: resolves every unload and staging still waiting. */
   settleUnloads(): void {
     for (const done of this.#unloads.values()) done.resolve();
     this.#unloads.clear();
+    for (const staged of this.#staged.values()) staged.installed.resolve([]);
+    this.#staged.clear();
   }
 
   now(): number {
     return this.#options.clock.now();
   }
 
+  /** The current process's state, or a retiring one's while that runs. */
   processState(model: string): ProcessState {
-    return this.#options.processes.get(model)?.state ?? "stopped";
+    const state = this.#processes.get(model)?.state ?? "stopped";
+    if (state !== "stopped") return state;
+
+    for (const old of this.#retiring.get(model) ?? []) {
+      if (old.state !== "stopped" && old.state !== "shutdown") return old.state;
+    }
+    return state;
   }
 
   admit(request: PendingRequest): boolean {
@@ -88,7 +131,7 @@ export class LiveEffects implements Effects {
   grant(request: PendingRequest, priority: number): boolean {
     const caller = this.#callers.get(request.id);
     if (!caller?.waiting) return false;
-    const process = this.#options.processes.get(request.model);
+    const process = this.#processes.get(request.model);
     if (!process) {
       const missing = new Error("no process is configured for it");
       caller.reject(RouterError.loadFailed(request.model, missing));
@@ -127,17 +170,63 @@ export class LiveEffects implements Effects {
     models: readonly string[],
     graceMs: Readonly<Record<string, number>>,
   ): void {
-    this.#allThen(models, (process, grace) => process.stop(grace), graceMs)
+    this.#stopModels(models, graceMs)
       .then(() => this.#options.post({ kind: "stopFinished", stopId }));
   }
 
+  retireProcesses(
+    stopId: number,
+    models: readonly string[],
+    graceMs: Readonly<Record<string, number>>,
+  ): void {
+    this.#retire(models, graceMs)
+      .then(() => this.#options.post({ kind: "stopFinished", stopId }));
+  }
+
+  replaceProcesses(generation: number): void {
+    const staged = this.#staged.get(generation);
+    if (!staged) {
+      this.log.error("no processes staged for the new configuration", {
+        generation,
+      });
+      return;
+    }
+
+    this.#staged.delete(generation);
+    const wasRunning: string[] = [];
+    for (const [model, old] of this.#processes) {
+      if (staged.processes.get(model) === old) continue;
+
+      if (old.state === "starting" || old.state === "ready") {
+        if (staged.processes.has(model)) wasRunning.push(model);
+      }
+      const retiring = this.#retiring.get(model) ?? [];
+      retiring.push(old);
+      this.#retiring.set(model, retiring);
+    }
+    this.#processes = staged.processes;
+    staged.installed.resolve(wasRunning.sort());
+  }
+
+  /** Shuts down every process of `models` and every retiring one. */
   shutdownProcesses(
     stopId: number,
     models: readonly string[],
     graceMs: Readonly<Record<string, number>>,
   ): void {
-    this.#allThen(models, (process, grace) => process.shutdown(grace), graceMs)
-      .then(() => this.#options.post({ kind: "stopFinished", stopId }));
+    const longest = Math.max(0, ...Object.values(graceMs));
+    const others = [...this.#retiring.keys()].filter((m) =>
+      !models.includes(m)
+    );
+    const retiringGrace = Object.fromEntries(others.map((m) => [m, longest]));
+    Promise.all([
+      this.#allThen(
+        models,
+        (process, grace) => process.shutdown(grace),
+        graceMs,
+      ),
+      this.#retire([...models, ...others], { ...retiringGrace, ...graceMs }),
+    ]).then(() => this.#options.post({ kind: "stopFinished", stopId }));
   }
 
   completeUnload(unloadId: number): void {
@@ -204,11 +293,7 @@ export class LiveEffects implements Effects {
     graceMs: Readonly<Record<string, number>>,
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#allThen(
-      evict,
-      (process, grace) => process.stop(grace),
-      graceMs,
-    );
+    await this.#stopModels(evict, graceMs);
     if (signal.aborted) {
       throw new StartError(
         model,
@@ -217,7 +302,7 @@ export class LiveEffects implements Effects {
       );
     }
 
-    const process = this.#options.processes.get(model);
+    const process = this.#processes.get(model);
     if (!process) {
       throw new StartError(
         model,
@@ -228,6 +313,41 @@ export class LiveEffects implements Effects {
     await process.ensureReady(signal);
   }
 
+  /** Stops each model's process and shuts its retiring ones down. */
+  async #stopModels(
+    models: readonly string[],
+    graceMs: Readonly<Record<string, number>>,
+  ): Promise<void> {
+    await Promise.all([
+      this.#allThen(models, (process, grace) => process.stop(grace), graceMs),
+      this.#retire(models, graceMs),
+    ]);
+  }
+
+  /** Shuts the retiring processes of `models` down and forgets them. */
+  async #retire(
+    models: readonly string[],
+    graceMs: Readonly<Record<string, number>>,
+  ): Promise<void> {
+    await Promise.all(
+      models.flatMap((model) =>
+        (this.#retiring.get(model) ?? []).map(async (old) => {
+          try {
+            await old.shutdown(graceMs[model] ?? 0);
+          } catch (error) {
+            this.log.warn("stop failed", { model, error: String(error) });
+          }
+          const left = (this.#retiring.get(model) ?? []).filter((p) =>
+            p !== old
+          );
+          if (left.length > 0) this.#retiring.set(model, left);
+          else this.#retiring.delete(model);
+          this.#options.onRetired?.(old);
+        })
+      ),
+    );
+  }
+
   /** Runs `act` on each model's process in parallel; logs failures. */
   async #allThen(
     models: readonly string[],
@@ -235,7 +355,7 @@ export class LiveEffects implements Effects {
     graceMs: Readonly<Record<string, number>>,
   ): Promise<void> {
     await Promise.all(models.map(async (model) => {
-      const process = this.#options.processes.get(model);
+      const process = this.#processes.get(model);
       if (!process) return;
       try {
         await act(process, graceMs[model] ?? 0);

@@ -55,13 +55,16 @@ function dispatch(event: RouterEvent, scheduler: Scheduler): void {
       );
       break;
     case "shutdownRequested":
-      scheduler.onShutdownRequested(event.timeoutMs);
+      scheduler.onShutdownRequested(event.timeoutMs, event.maxGraceMs);
       break;
     case "timerFired":
       scheduler.onTimerFired(event.key);
       break;
     case "processChanged":
       scheduler.onProcessChanged(event.change);
+      break;
+    case "configReplaced":
+      scheduler.onConfigReplaced(event.change);
       break;
     default:
       event satisfies never; // a new kind without a case fails to compile

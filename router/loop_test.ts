@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Logger } from "../log/mod.ts";
 import type { StateChange } from "../process/mod.ts";
 import { Channel } from "./channel.ts";
+import type { ConfigChange } from "./config_change.ts";
 import type { RouterEvent } from "./events.ts";
 import { runRouterLoop } from "./loop.ts";
 import type { PendingRequest } from "./request.ts";
@@ -42,14 +43,20 @@ class RecordingScheduler implements Scheduler {
   ): void {
     this.#record(`unload(${unloadId},${models ?? "all"},${timeoutMs})`);
   }
-  onShutdownRequested(timeoutMs: number | null): void {
-    this.#record(`shutdown(${timeoutMs})`);
+  onShutdownRequested(
+    timeoutMs: number | null,
+    maxGraceMs?: number | null,
+  ): void {
+    this.#record(`shutdown(${timeoutMs},${maxGraceMs})`);
   }
   onTimerFired(key: string): void {
     this.#record(`timer(${key})`);
   }
   onProcessChanged(change: StateChange): void {
     this.#record(`changed(${change.model},${change.to})`);
+  }
+  onConfigReplaced(change: ConfigChange): void {
+    this.#record(`config(${change.generation})`);
   }
   snapshot(): RouterSnapshot {
     throw new Error("Cannot take a snapshot: not used here");
@@ -63,11 +70,25 @@ const EVERY_KIND: RouterEvent[] = [
   { kind: "serveFinished", requestId: 3 },
   { kind: "stopFinished", stopId: 4 },
   { kind: "unloadRequested", unloadId: 5, models: ["a"], timeoutMs: null },
-  { kind: "shutdownRequested", timeoutMs: 1000 },
+  { kind: "shutdownRequested", timeoutMs: 1000, maxGraceMs: null },
   { kind: "timerFired", key: "k" },
   {
     kind: "processChanged",
     change: { model: "a", from: "ready", to: "stopped", at: 0 },
+  },
+  {
+    kind: "configReplaced",
+    change: {
+      generation: 1,
+      settings: { models: {}, priority: {}, maxWaitMs: 0 },
+      planner: {
+        evictionFor: () => [],
+        onSwapCommitted() {},
+      },
+      replaced: [],
+      moved: [],
+      removed: [],
+    },
   },
 ];
 
@@ -86,9 +107,10 @@ Deno.test("runRouterLoop() hands every event kind to its handler, in order", asy
     "served(3)",
     "stopped(4)",
     "unload(5,a,null)",
-    "shutdown(1000)",
+    "shutdown(1000,null)",
     "timer(k)",
     "changed(a,stopped)",
+    "config(1)",
   ]);
 });
 

@@ -4,6 +4,12 @@
  * `Effects`; and the `Router` facade the HTTP layer calls.
  */
 export { Channel } from "./channel.ts";
+export {
+  type ConfigChange,
+  diffProcesses,
+  type ProcessDiff,
+  type ProcessSet,
+} from "./config_change.ts";
 export type { Effects } from "./effects.ts";
 export { RouterError, type RouterErrorCode } from "./errors.ts";
 export type { RouterEvent, RouterEventKind } from "./events.ts";
@@ -22,5 +28,11 @@ export type {
   RouterSnapshot,
   SwapView,
 } from "./snapshot.ts";
-export { Router, type RouterOptions } from "./router.ts";
+export {
+  type ReconfigureResult,
+  Router,
+  type RouterConfiguration,
+  type RouterOptions,
+  type RouterView,
+} from "./router.ts";
 export type { Lease, RequestOptions, Ticket } from "./ticket.ts";

@@ -37,10 +37,17 @@ export interface PlacementState {
  * state. The planner is asked speculatively, as often as needed.
  */
 export class Placement {
-  readonly #state: PlacementState;
+  #state: PlacementState;
 
   constructor(state: PlacementState) {
     this.#state = state;
+  }
+
+  /** Decides by a new config's planner, models and wait bound from now on. */
+  reconfigure(
+    next: Pick<PlacementState, "planner" | "models" | "maxWaitMs">,
+  ): void {
+    this.#state = { ...this.#state, ...next };
   }
 
   /**

@@ -22,6 +22,8 @@ export interface RequestFlowOptions {
   stops: StopJobs;
   /** Called for each load dropped because nobody waits for it. */
   onAbandoned(swap: Swap): void;
+  /** Called when a model's last request in flight ends, before the drain. */
+  onServedOut(model: string): void;
 }
 
 const MAX_WAIT_TIMER = "maxWait:";
@@ -41,12 +43,16 @@ export class RequestFlow {
   readonly #options: RequestFlowOptions;
   readonly #effects: Effects;
   readonly #log: Logger;
+  #planner: Planner;
+  #settings: FifoSettings;
   #lastSwapId = 0;
 
   constructor(options: RequestFlowOptions) {
     this.#options = options;
     this.#effects = options.effects;
     this.#log = options.effects.log;
+    this.#planner = options.planner;
+    this.#settings = options.settings;
     this.placement = new Placement({
       effects: options.effects,
       planner: options.planner,
@@ -56,6 +62,24 @@ export class RequestFlow {
       swaps: this.swaps,
       inFlight: this.inFlight,
       stops: options.stops,
+    });
+  }
+
+  /**
+   * Places requests by a new config's planner and settings from now on.
+   * Requests already queued keep their place and priority.
+   */
+  reconfigure(
+    planner: Planner,
+    settings: FifoSettings,
+    models: readonly string[],
+  ): void {
+    this.#planner = planner;
+    this.#settings = settings;
+    this.placement.reconfigure({
+      planner,
+      models,
+      maxWaitMs: settings.maxWaitMs,
     });
   }
 
@@ -139,7 +163,10 @@ export class RequestFlow {
     if (!ended) return;
 
     this.#options.admission.release(ended.model);
-    if (ended.left === 0) this.drain();
+    if (ended.left > 0) return;
+
+    this.#options.onServedOut(ended.model);
+    this.drain();
   }
 
   /**
@@ -165,6 +192,24 @@ export class RequestFlow {
       this.#effects.reject(waiter.request, refusal(waiter.request.model));
     }
     if (queued.length > 0) this.#queueChanged();
+  }
+
+  /**
+   * Drops the loads of models `test` accepts and puts their waiters back
+   * in the queue (as blocked by a stop), so a later drain loads the model
+   * again. Used when a new config replaces those models' processes.
+   */
+  requeueLoads(test: (model: string) => boolean): void {
+    for (const swap of this.swaps.all()) {
+      if (!test(swap.model)) continue;
+
+      this.#dropSwap(swap, "replaced by a new configuration");
+      this.#log.debug("load dropped; its waiters queue again", {
+        model: swap.model,
+        waiters: swap.waiters.length,
+      });
+      for (const waiter of swap.waiters) this.#enqueue(waiter, "stopping");
+    }
   }
 
   /**
@@ -233,9 +278,9 @@ export class RequestFlow {
     const { model, id } = waiter.request;
     this.#log.debug("request queued", { model, id, position, reason });
     this.#effects.notify({ kind: "queued", model });
-    if (this.#options.settings.maxWaitMs > 0) {
+    if (this.#settings.maxWaitMs > 0) {
       this.#effects.scheduleTimer(
-        waiter.arrivedAt + this.#options.settings.maxWaitMs,
+        waiter.arrivedAt + this.#settings.maxWaitMs,
         MAX_WAIT_TIMER + id,
       );
     }
@@ -260,14 +305,14 @@ export class RequestFlow {
     this.swaps.add(swap);
 
     this.#log.info("swap started", { model, evict });
-    this.#options.planner.onSwapCommitted(model, running, evict, this.#log);
+    this.#planner.onSwapCommitted(model, running, evict, this.#log);
     this.#effects.notify({
       kind: "swapStarted",
       model,
       evict,
       at: swap.startedAt,
     });
-    const grace = graceFor(this.#options.settings, evict, null);
+    const grace = graceFor(this.#settings, evict, null);
     this.#effects.startSwap(swap.id, model, evict, grace);
   }
 
@@ -334,10 +379,9 @@ export class RequestFlow {
     this.#cancelMaxWaitTimer(waiter);
   }
 
+  /** Unconditional: the timer may come from a config with another bound. */
   #cancelMaxWaitTimer(waiter: Waiter): void {
-    if (this.#options.settings.maxWaitMs > 0) {
-      this.#effects.cancelTimer(MAX_WAIT_TIMER + waiter.request.id);
-    }
+    this.#effects.cancelTimer(MAX_WAIT_TIMER + waiter.request.id);
   }
 
   #queueChanged(): void {

@@ -1,4 +1,5 @@
 import type { StateChange } from "../process/mod.ts";
+import type { ConfigChange } from "./config_change.ts";
 import type { PendingRequest } from "./request.ts";
 import type { RouterSnapshot } from "./snapshot.ts";
 
@@ -18,9 +19,13 @@ export interface Scheduler {
     models: readonly string[] | null,
     timeoutMs: number | null,
   ): void;
-  onShutdownRequested(timeoutMs: number | null): void;
+  onShutdownRequested(
+    timeoutMs: number | null,
+    maxGraceMs?: number | null,
+  ): void;
   onTimerFired(key: string): void;
   onProcessChanged(change: StateChange): void;
+  onConfigReplaced(change: ConfigChange): void;
 
   /** The current state for observers; never changes anything. */
   snapshot(): RouterSnapshot;

@@ -12,6 +12,8 @@ export interface StopCall {
   readonly models: readonly string[];
   readonly graceMs: Readonly<Record<string, number>>;
   readonly shutdown: boolean;
+  /** True for `retireProcesses()`: old processes, not the models' own. */
+  readonly retire?: boolean;
 }
 
 export interface SwapCall {
@@ -43,6 +45,8 @@ export class RecordingEffects implements Effects {
   readonly cancelledSwaps: number[] = [];
   readonly stops: StopCall[] = [];
   readonly completedUnloads: number[] = [];
+  /** Generations passed to `replaceProcesses()`, in order. */
+  readonly replacedGenerations: number[] = [];
   shutdownsFinished = 0;
   /** Request ID -> every position published to it, in order. */
   readonly positions = new Map<number, number[]>();
@@ -111,6 +115,18 @@ export class RecordingEffects implements Effects {
     graceMs: Readonly<Record<string, number>>,
   ): void {
     this.stops.push({ stopId, models, graceMs, shutdown: true });
+  }
+
+  retireProcesses(
+    stopId: number,
+    models: readonly string[],
+    graceMs: Readonly<Record<string, number>>,
+  ): void {
+    this.stops.push({ stopId, models, graceMs, shutdown: false, retire: true });
+  }
+
+  replaceProcesses(generation: number): void {
+    this.replacedGenerations.push(generation);
   }
 
   completeUnload(unloadId: number): void {
