@@ -177,6 +177,25 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
     return this.shutdown(this.#config.unloadTimeout * 1000);
   }
 
+  /**
+   * Takes a reloaded config's `ttl` and `unloadTimeout` without a restart;
+   * a pending idle timer starts over with the new `ttl`. Called by the
+   * server on reload, only with a config whose other process settings
+   * (`cmd`, `cmdStop`, `env`, `proxy`, health check) are unchanged: those
+   * are read once, when the process is built.
+   */
+  updateIdleSettings(config: ModelConfig): void {
+    const armed = this.#idle.armed;
+    this.#idle.disarm();
+    this.#config = config;
+    this.#idle = new IdleTimer({
+      delayMs: config.ttl * 1000,
+      clock: this.#clock,
+      onIdle: () => this.#onIdle(),
+    });
+    if (armed) this.#idle.arm();
+  }
+
   beginRequest(): () => void {
     this.#inFlight++;
     this.#idle.disarm();
