@@ -14,6 +14,7 @@ import type {
 } from "../router/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import { FakeProcess, FakeRouter, FakeUpstream } from "../tests/proxy_fakes.ts";
+import type { ActivityPage } from "./activity_store.ts";
 import type { EventMessage } from "./event_messages.ts";
 import { Observability } from "./observability.ts";
 
@@ -215,4 +216,18 @@ export function decodeFrame(frame: string): EventMessage {
   }
   const envelope = JSON.parse(data.slice("data:".length));
   return { type: envelope.type, data: JSON.parse(envelope.data) };
+}
+
+/** `GET /api/metrics/activity` with `query`, parsed; asserts a 200. */
+export async function activityPage(
+  proxy: ObservedProxy,
+  query = "",
+): Promise<ActivityPage> {
+  const res = await proxy.app.request(`/api/metrics/activity${query}`);
+  if (res.status !== 200) {
+    throw new Error(
+      `Cannot read activity: status "${res.status}", ${await res.text()}`,
+    );
+  }
+  return await res.json();
 }
