@@ -24,8 +24,10 @@ import {
   type LoadResult,
 } from "./config/mod.ts";
 import { readBuildInfo } from "./lib/mod.ts";
+import { createObservability } from "./observe/mod.ts";
 import { ProxyServer } from "./serve/mod.ts";
 import { runSimulator } from "./simulator/mod.ts";
+import { mountUi } from "./ui/mod.ts";
 
 /** Runs the program with `args`; resolves to the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -117,6 +119,8 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     buildInfo: await readBuildInfo(),
     terminal: (chunk) => Deno.stdout.writeSync(chunk),
     logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,
+    observability: createObservability,
+    ui: mountUi,
   });
 
   if (!isLoopback(listen.hostname) && config.apiKeys.length === 0) {
