@@ -30,6 +30,10 @@ const filter = /** @type {HTMLSelectElement} */ (
 const seenModels = new Set();
 /** @type {number | null} */
 let refreshTimer = null;
+/** @type {any[]} the entries last drawn, for redrawing at a new width */
+let lastEntries = [];
+/** The chart's width when last drawn, in CSS pixels. */
+let chartWidth = 0;
 /** Bumped per read so a slow answer never overwrites a newer one. */
 let readNumber = 0;
 
@@ -53,6 +57,11 @@ if (wanted) {
   fillFilter();
   filter.value = wanted;
 }
+new ResizeObserver(() => {
+  const width = document.getElementById("speed-chart")?.clientWidth ?? 0;
+  if (Math.abs(width - chartWidth) > 8) renderChart(lastEntries);
+}).observe(/** @type {HTMLElement} */ (document.getElementById("speed-chart")));
+
 // Without live events (none yet, or a server without them) read once now.
 scheduleRefresh(0);
 
@@ -135,8 +144,12 @@ function renderChart(entries) {
   const chart = document.getElementById("speed-chart");
   const legend = document.getElementById("chart-legend");
   if (!chart || !legend) return;
+  lastEntries = entries;
+  chartWidth = chart.clientWidth;
+  // Drawn at the size it is shown, so text and dots keep their pixel size.
+  const width = Math.max(320, Math.round(chartWidth));
   const series = speedSeries(entries);
-  const svg = speedChartSvg(series);
+  const svg = speedChartSvg(series, { width, height: width < 560 ? 180 : 240 });
   if (svg === "") {
     chart.innerHTML = "";
     const note = document.createElement("p");

@@ -5,6 +5,11 @@
  * `Authorization: Bearer <key>` on every call. No DOM: asking the user
  * for a key is the shell's `askForKey` callback.
  *
+ * Requests go out with `credentials: "omit"`: the proxy's 401 carries
+ * `WWW-Authenticate: Basic`, and for a request that may send credentials
+ * the browser would answer it with its own login prompt instead of
+ * handing the 401 to us.
+ *
  * @module
  */
 
@@ -91,6 +96,7 @@ export class ApiClient {
       const response = await this.#options.fetch(path, {
         ...init,
         headers: this.headers(init.headers),
+        credentials: "omit",
       });
       if (response.status !== 401 || !this.#options.askForKey) return response;
 

@@ -17,7 +17,9 @@ class MemoryStorage {
 /** Answers 401 unless the request carries `Bearer <key>`. */
 function guardedFetch(key: string) {
   const seen: Array<string | null> = [];
+  const credentials: Array<RequestCredentials | undefined> = [];
   const fetch = (_url: string, init: RequestInit) => {
+    credentials.push(init.credentials);
     const headers = new Headers(init.headers);
     seen.push(headers.get("authorization"));
     const ok = headers.get("authorization") === `Bearer ${key}`;
@@ -27,10 +29,10 @@ function guardedFetch(key: string) {
       }),
     );
   };
-  return { fetch, seen };
+  return { fetch, seen, credentials };
 }
 
-Deno.test("ApiClient reads the saved key and sends it as a bearer token", async () => {
+Deno.test("ApiClient reads the saved key and sends it as a bearer token, never as browser credentials", async () => {
   const storage = new MemoryStorage();
   storage.setItem(KEY_STORAGE_NAME, "secret");
   const server = guardedFetch("secret");
@@ -40,6 +42,7 @@ Deno.test("ApiClient reads the saved key and sends it as a bearer token", async 
 
   assert.deepEqual(body, { ok: true });
   assert.deepEqual(server.seen, ["Bearer secret"]);
+  assert.deepEqual(server.credentials, ["omit"]);
 });
 
 Deno.test("ApiClient.request() asks for a key on 401, saves it and sends again", async () => {

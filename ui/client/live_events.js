@@ -211,6 +211,8 @@ export class LiveEvents {
         headers: { ...this.#options.headers(), Accept: "text/event-stream" },
         signal: controller.signal,
         cache: "no-store",
+        // No browser login prompt on 401 (see api_client.js).
+        credentials: "omit",
       });
     } catch {
       return "failed";

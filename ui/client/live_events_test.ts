@@ -146,6 +146,7 @@ Deno.test("LiveEvents sends the key headers, then delivers a reset and the decod
   const headers = script.calls[0]!.init.headers as Record<string, string>;
   assert.equal(headers["Authorization"], "Bearer k1");
   assert.equal(script.calls[0]!.url, "/api/events");
+  assert.equal(script.calls[0]!.init.credentials, "omit");
 });
 
 Deno.test("LiveEvents waits 1, 2, 4 then 5 seconds between failed attempts", async () => {
