@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { selfCommand } from "../lib/mod.ts";
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs this program with `args` as a real child and collects its output. */
+async function run(args: string[], cwd?: string): Promise<Run> {
+  const [command, ...prefix] = selfCommand();
+  const output = await new Deno.Command(command!, {
+    args: [...prefix, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+    ...(cwd ? { cwd } : {}),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("llama-swap --version prints version and commit", async () => {
+  const result = await run(["--version"]);
+
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^version: \d+\.\d+\.\d+ \(\S+\), built at \S+/);
+});
+
+Deno.test("llama-swap --help lists the flags", async () => {
+  const result = await run(["--help"]);
+
+  assert.equal(result.code, 0);
+  for (const flag of ["--config", "--listen", "--watch-config", "--demo"]) {
+    assert.ok(result.stdout.includes(flag), `help mentions ${flag}`);
+  }
+});
+
+Deno.test("llama-swap refuses an unknown flag with exit code 2", async () => {
+  const result = await run(["--no-such-flag"]);
+
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no-such-flag/);
+});
+
+Deno.test("llama-swap prints config errors with file, line, column and key path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.yaml`,
+      "models:\n  qwen:\n    cmd: server --port ${PORT}\n    ttl: soon\n",
+    );
+
+    const result = await run(["-config", `${dir}/config.yaml`]);
+
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /config\.yaml:4:10: models\.qwen\.ttl: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("llama-swap --check-config summarises the built-in demo", async () => {
+  const result = await run(["--demo", "--check-config"]);
+
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /is valid/);
+  assert.match(result.stdout, /demo-fast/);
+  assert.match(result.stdout, /demo \[swap, exclusive\]/);
+});
+
+Deno.test("llama-swap reports a missing config file and exits non-zero", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await run(["--config", `${dir}/missing.yaml`]);
+
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /missing\.yaml/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
