@@ -4,7 +4,8 @@
  *
  * `llama-swap simulate ...` runs the built-in simulated inference server;
  * everything else parses the proxy's flags, loads the config (or the
- * built-in demo), starts the server and handles signals.
+ * built-in demo), starts the server and runs it until a stop signal
+ * (`cli/lifecycle.ts`: SIGHUP and `--watch-config` reload).
  */
 import { demoConfigText } from "./cli/demo_config.ts";
 import { resolveDataDir } from "./cli/data_dir.ts";
@@ -16,6 +17,7 @@ import {
   UsageError,
 } from "./cli/flags.ts";
 import { HELP_TEXT } from "./cli/help.ts";
+import { runUntilStopped } from "./cli/lifecycle.ts";
 import { formatSummary } from "./cli/summary.ts";
 import {
   type Config,
@@ -104,17 +106,15 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     ? ":8443"
     : ":8080";
   const listen = parseListenAddress(options.listen ?? fallback);
+  const readTls = tlsReader(options);
 
   const server = await ProxyServer.start({
     config,
     hostname: listen.hostname,
     port: listen.port,
-    tls: options.tlsCertFile && options.tlsKeyFile
-      ? {
-        cert: await Deno.readTextFile(options.tlsCertFile),
-        key: await Deno.readTextFile(options.tlsKeyFile),
-      }
-      : null,
+    tls: readTls ? await readTls() : null,
+    tlsSource: readTls,
+    reloadSource: () => loadSource(options),
     dataDir: resolveDataDir(options.dataDir),
     buildInfo: await readBuildInfo(),
     terminal: (chunk) => Deno.stdout.writeSync(chunk),
@@ -137,23 +137,21 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     );
   }
 
-  const stopped = Promise.withResolvers<number>();
-  let signals = 0;
-  const onStop = () => {
-    signals++;
-    if (signals > 1) {
-      console.error("llama-swap: second signal, exiting now");
-      Deno.exit(1);
-    }
-    server.logger.info("shutting down; send the signal again to force");
-    server.shutdown().then(() => stopped.resolve(0), (error) => {
-      console.error(`llama-swap: shutdown failed: ${error}`);
-      stopped.resolve(1);
-    });
-  };
-  Deno.addSignalListener("SIGINT", onStop);
-  Deno.addSignalListener("SIGTERM", onStop);
-  return await stopped.promise;
+  return await runUntilStopped(server, {
+    watchPath: options.watchConfig && !options.demo ? options.config : null,
+  });
+}
+
+/** Reads the `--tls-*` files; null when TLS is off. */
+function tlsReader(
+  options: CliOptions,
+): (() => Promise<{ cert: string; key: string }>) | null {
+  const { tlsCertFile, tlsKeyFile } = options;
+  if (!tlsCertFile || !tlsKeyFile) return null;
+  return async () => ({
+    cert: await Deno.readTextFile(tlsCertFile),
+    key: await Deno.readTextFile(tlsKeyFile),
+  });
 }
 
 if (import.meta.main) {

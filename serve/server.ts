@@ -1,26 +1,33 @@
 import type { Hono } from "hono";
-import type { Config } from "../config/mod.ts";
+import type { Config, LoadResult } from "../config/mod.ts";
 import { type BuildInfo, type Clock, systemClock } from "../lib/mod.ts";
 import { Logger, LogHub } from "../log/mod.ts";
-import { ProcessRegistry } from "../process/mod.ts";
+import { type ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
   createProxyApp,
   type ProxyEnv,
   type ProxyObserver,
+  type ProxyState,
 } from "../proxy/mod.ts";
+import { CoalescedTask } from "./coalesced_task.ts";
 import { LoadTimes } from "./load_times.ts";
 import { preloadModels } from "./preload.ts";
-import { buildRuntime, type Runtime } from "./runtime.ts";
+import { reloadRuntime, type TlsFiles } from "./reload.ts";
+import { buildRuntime, type Runtime, type RuntimeDeps } from "./runtime.ts";
+import { settlesWithin } from "./settles_within.ts";
 
 /** How long a graceful shutdown lets in-flight requests finish. */
 export const SHUTDOWN_BUDGET_MS = 30_000;
+
+/** How long shutdown waits for connections once every model stopped. */
+const CLOSE_GRACE_MS = 5_000;
 
 export interface ServerOptions {
   readonly config: Config;
   readonly hostname: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
-  readonly tls?: { readonly cert: string; readonly key: string } | null;
+  readonly tls?: TlsFiles | null;
   /** Activity database and process registry; null keeps both off disk. */
   readonly dataDir: string | null;
   readonly buildInfo: BuildInfo;
@@ -33,6 +40,16 @@ export interface ServerOptions {
   readonly observability?: ObservabilityFactory;
   /** Mounts the web UI after the observability routes. */
   readonly ui?: (app: Hono<ProxyEnv>) => void;
+  /**
+   * Loads the config again for `reload()` (the `--config` file); without
+   * it a reload logs that it cannot and keeps the running config.
+   */
+  readonly reloadSource?: (() => Promise<LoadResult>) | null;
+  /**
+   * Reads the TLS files again on reload, only to warn when they changed:
+   * serving new ones needs a restart.
+   */
+  readonly tlsSource?: (() => Promise<TlsFiles>) | null;
 }
 
 /** What the observability layer adds to a server. */
@@ -64,23 +81,39 @@ export class ProxyServer {
   readonly logger: Logger;
   readonly loadTimes = new LoadTimes();
   readonly buildInfo: BuildInfo;
-  #runtime: Runtime;
+  readonly #options: ServerOptions;
+  readonly #clock: Clock;
+  readonly #deps: RuntimeDeps;
+  #runtime!: Runtime;
+  /** What a new request works with; replaced whole on reload. */
+  #state!: ProxyState;
   #http: Deno.HttpServer<Deno.NetAddr> | null = null;
   #observability: ObservabilityParts | null = null;
   readonly #preload = new AbortController();
-  readonly #unwatch: Array<() => void> = [];
+  /** Every process ever built that may still own a child. */
+  readonly #children = new Set<ModelProcess>();
+  readonly #loadTimeWatch = new Map<ModelProcess, () => void>();
+  readonly #reloads = new CoalescedTask(() => this.#reloadOnce());
   #shutdown: Promise<void> | null = null;
 
   private constructor(
-    runtime: Runtime,
+    options: ServerOptions,
     logs: LogHub,
     logger: Logger,
-    buildInfo: BuildInfo,
+    registry: ProcessRegistry | null,
   ) {
-    this.#runtime = runtime;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.logs = logs;
     this.logger = logger;
-    this.buildInfo = buildInfo;
+    this.buildInfo = options.buildInfo;
+    this.#deps = {
+      logs,
+      logger,
+      registry,
+      clock: this.#clock,
+      onProcess: (process) => this.#children.add(process),
+    };
   }
 
   /** Reaps orphans, builds the runtime, starts listening and preloading. */
@@ -98,15 +131,8 @@ export class ProxyServer {
 
     const registry = await openRegistry(options.dataDir, logger);
     await registry?.reapOrphans(logger);
-    const runtime = buildRuntime(options.config, {
-      logs,
-      logger,
-      registry,
-      clock,
-    });
-    const server = new ProxyServer(runtime, logs, logger, options.buildInfo);
-    server.#watch(runtime);
-
+    const server = new ProxyServer(options, logs, logger, registry);
+    server.#runtime = buildRuntime(options.config, server.#deps);
     server.#observability = options.observability?.({
       server,
       logs,
@@ -114,39 +140,11 @@ export class ProxyServer {
       dataDir: options.dataDir,
       clock,
     }) ?? null;
-    server.#observability?.attach(runtime);
-
-    const app = createProxyApp({
-      current: () => server.#runtime,
-      logger,
-      clock,
-      loadTimes: server.loadTimes,
-      version: options.buildInfo,
-      ...(server.#observability
-        ? { observer: server.#observability.observer }
-        : {}),
-      extraRoutes: (app: Hono<ProxyEnv>) => {
-        server.#observability?.mount(app);
-        options.ui?.(app);
-      },
-    });
-
-    const listening = Promise.withResolvers<void>();
-    server.#http = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
-      onListen: () => listening.resolve(),
-    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
-    await listening.promise;
+    server.#install(server.#runtime);
+    await server.#listen();
 
     logger.info("listening", { url: server.url });
-    void preloadModels(
-      runtime.router,
-      options.config.preload,
-      logger,
-      server.#preload.signal,
-    );
+    server.#preloadInBackground(options.config.preload, "preload");
     return server;
   }
 
@@ -171,47 +169,170 @@ export class ProxyServer {
   }
 
   /**
+   * Loads the config again and, when it is valid, moves to it without
+   * interrupting what did not change (see `reloadRuntime()`). Resolves
+   * true once the new config serves new requests, false when it was
+   * refused (every error is logged; the running config and models stay
+   * as they were). A call while a reload runs queues one more reload
+   * after it (never more than one), so no change is missed.
+   */
+  reload(): Promise<boolean> {
+    return this.#reloads.run();
+  }
+
+  /**
    * Stops accepting, lets in-flight requests finish within `budgetMs`,
-   * then stops every model. Idempotent.
+   * then shuts every model down (each with its `unloadTimeout`, at most
+   * what is left of the budget), waits a little for the last
+   * connections, and closes observability. Idempotent.
    */
   shutdown(budgetMs = SHUTDOWN_BUDGET_MS): Promise<void> {
     this.#shutdown ??= this.#drainAndStop(budgetMs);
     return this.#shutdown;
   }
 
+  /**
+   * Sends SIGKILL to the process group of every model child still
+   * running, without waiting: for a forced exit (a second signal), so no
+   * child outlives the proxy.
+   */
+  killChildren(): void {
+    for (const process of this.#children) {
+      const pid = process.pid;
+      if (pid === null) continue;
+      try {
+        Deno.kill(Deno.build.os === "windows" ? pid : -pid, "SIGKILL");
+      } catch (error) {
+        this.logger.debug("cannot kill a model's process group", {
+          model: process.model,
+          pid,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  async #reloadOnce(): Promise<boolean> {
+    if (this.#shutdown) {
+      this.logger.child("config").info("reload skipped: shutting down");
+      return false;
+    }
+
+    const reloaded = await reloadRuntime({
+      current: this.#runtime,
+      source: this.#options.reloadSource ?? null,
+      deps: this.#deps,
+      logger: this.logger,
+      logLevel: this.#options.logLevel ?? null,
+      tls: this.#options.tls ?? null,
+      tlsSource: this.#options.tlsSource ?? null,
+      install: (runtime) => this.#install(runtime),
+    });
+    if (!reloaded) return false;
+
+    this.#preloadInBackground(reloaded.restart, "restart");
+    this.#preloadInBackground(reloaded.preload, "preload");
+    return true;
+  }
+
+  /** Makes `runtime` the one new requests and observers see. */
+  #install(runtime: Runtime): void {
+    this.#runtime = runtime;
+    this.#state = {
+      config: runtime.config,
+      processes: runtime.processes,
+      router: runtime.router.view(),
+    };
+    for (const [process, stop] of this.#loadTimeWatch) {
+      if (runtime.processes.get(process.model) === process) continue;
+      stop();
+      this.#loadTimeWatch.delete(process);
+    }
+    for (const process of runtime.processes.values()) {
+      if (this.#loadTimeWatch.has(process)) continue;
+      const stop = process.onStateChange((change) =>
+        this.loadTimes.observe(change)
+      );
+      this.#loadTimeWatch.set(process, stop);
+    }
+    for (const process of this.#children) {
+      if (process.state === "shutdown") this.#children.delete(process);
+    }
+    this.#observability?.attach(runtime);
+  }
+
+  async #listen(): Promise<void> {
+    const options = this.#options;
+    const app = createProxyApp({
+      current: () => this.#state,
+      logger: this.logger,
+      clock: this.#clock,
+      loadTimes: this.loadTimes,
+      version: options.buildInfo,
+      ...(this.#observability
+        ? { observer: this.#observability.observer }
+        : {}),
+      extraRoutes: (app: Hono<ProxyEnv>) => {
+        this.#observability?.mount(app);
+        options.ui?.(app);
+      },
+    });
+
+    const listening = Promise.withResolvers<void>();
+    this.#http = Deno.serve({
+      hostname: options.hostname,
+      port: options.port,
+      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
+      onListen: () => listening.resolve(),
+    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+    await listening.promise;
+  }
+
+  /** Loads `models` in order, in the background, until shutdown. */
+  #preloadInBackground(
+    models: readonly string[],
+    reason: "preload" | "restart",
+  ): void {
+    if (models.length === 0) return;
+    void preloadModels(
+      this.#state.router,
+      models,
+      this.logger,
+      this.#preload.signal,
+      reason,
+    );
+  }
+
+  /**
+   * The shutdown order: end preloads and long-lived event streams; drain
+   * the HTTP server (no new connections; in-flight requests, streams
+   * included, finish) within the budget; only then shut the models down,
+   * so no request loses its upstream, with what is left of the budget as
+   * the longest grace.
+   */
   async #drainAndStop(budgetMs: number): Promise<void> {
-    const started = Date.now();
+    const clock = this.#clock;
+    const started = clock.now();
     this.#preload.abort();
     this.#observability?.closeStreams();
 
     const drained = this.#http?.shutdown() ?? Promise.resolve();
-    const timedOut = await Promise.race([
-      drained.then(() => false),
-      new Promise<boolean>((resolve) => {
-        const id = setTimeout(() => resolve(true), budgetMs);
-        drained.finally(() => clearTimeout(id));
-      }),
-    ]);
-    if (timedOut) {
+    if (!await settlesWithin(drained, budgetMs, clock)) {
       this.logger.warn("in-flight requests still running at shutdown", {
         budgetMs,
       });
     }
 
-    const remaining = Math.max(1, budgetMs - (Date.now() - started));
-    await this.#runtime.router.shutdown(Math.min(remaining, 10_000));
-    await drained;
-    for (const unwatch of this.#unwatch) unwatch();
-    this.#observability?.close();
-    this.logger.info("stopped", { ms: Date.now() - started });
-  }
-
-  #watch(runtime: Runtime): void {
-    for (const process of runtime.processes.values()) {
-      this.#unwatch.push(
-        process.onStateChange((change) => this.loadTimes.observe(change)),
-      );
+    const remaining = Math.max(1, budgetMs - (clock.now() - started));
+    await this.#runtime.router.shutdown(undefined, { maxGraceMs: remaining });
+    if (!await settlesWithin(drained, CLOSE_GRACE_MS, clock)) {
+      this.logger.warn("connections still open after the models stopped");
     }
+
+    for (const stop of this.#loadTimeWatch.values()) stop();
+    this.#loadTimeWatch.clear();
+    this.#observability?.close();
+    this.logger.info("stopped", { ms: clock.now() - started });
   }
 }
 

@@ -1,0 +1,90 @@
+import { type Clock, systemClock } from "../lib/mod.ts";
+import {
+  ConfigWatcher,
+  type ProxyServer,
+  SHUTDOWN_BUDGET_MS,
+} from "../serve/mod.ts";
+
+/** How long after the first stop signal a shutdown may take in all. */
+export const FORCED_EXIT_AFTER_MS = SHUTDOWN_BUDGET_MS + 5_000;
+
+/** How the running process is tied to the outside world. */
+export interface LifecycleOptions {
+  /** The `--watch-config` file; null when not watching. */
+  readonly watchPath: string | null;
+  /** Ends the process at once; `Deno.exit` outside tests. */
+  readonly exit?: (code: number) => void;
+  readonly clock?: Clock;
+}
+
+/**
+ * Runs `server` until a stop signal, and resolves with the exit code:
+ *
+ * - SIGHUP reloads the config (not on Windows, which has no SIGHUP);
+ *   `--watch-config` reloads when the file changes.
+ * - The first SIGINT or SIGTERM shuts down gracefully: no new
+ *   connections, in-flight requests finish within 30 s, every model is
+ *   stopped as a process group; then 0 (1 if the shutdown failed).
+ * - A second signal, or a shutdown still running 35 s after the first,
+ *   SIGKILLs every model's process group and exits 1 at once.
+ */
+export async function runUntilStopped(
+  server: ProxyServer,
+  options: LifecycleOptions,
+): Promise<number> {
+  const exit = options.exit ?? ((code: number) => Deno.exit(code));
+  const clock = options.clock ?? systemClock;
+  const log = server.logger.child("main");
+  const stopped = Promise.withResolvers<number>();
+
+  const watcher = options.watchPath === null ? null : new ConfigWatcher({
+    path: options.watchPath,
+    onChange: () => void server.reload(),
+    logger: server.logger,
+    clock,
+  });
+  await watcher?.start();
+
+  const onReload = () => {
+    log.info("SIGHUP received; reloading the config");
+    void server.reload();
+  };
+  const canHangUp = Deno.build.os !== "windows";
+  if (canHangUp) Deno.addSignalListener("SIGHUP", onReload);
+
+  let signals = 0;
+  let cancelBackstop = () => {};
+  const forceExit = (why: string) => {
+    log.error(`${why}; killing every model and exiting now`);
+    server.killChildren();
+    exit(1);
+  };
+  const onStop = () => {
+    signals++;
+    if (signals > 1) return forceExit("second stop signal");
+
+    log.info("shutting down; send the signal again to force");
+    watcher?.stop();
+    if (canHangUp) Deno.removeSignalListener("SIGHUP", onReload);
+    cancelBackstop = clock.setTimer(
+      () => forceExit("shutdown took too long"),
+      FORCED_EXIT_AFTER_MS,
+    );
+    server.shutdown().then(() => stopped.resolve(0), (error) => {
+      log.error("shutdown failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      stopped.resolve(1);
+    });
+  };
+  Deno.addSignalListener("SIGINT", onStop);
+  Deno.addSignalListener("SIGTERM", onStop);
+
+  try {
+    return await stopped.promise;
+  } finally {
+    cancelBackstop();
+    Deno.removeSignalListener("SIGINT", onStop);
+    Deno.removeSignalListener("SIGTERM", onStop);
+  }
+}
