@@ -219,3 +219,48 @@ browserTest(
     assertNoPageErrors(page);
   },
 );
+
+browserTest(
+  "UI shows requests in flight and waiting while a swap must wait",
+  async () => {
+    await using rig = await startUiRig({
+      models: [
+        { id: "slow", args: ["--token-ms", "100", "--tokens", "30"] },
+        { id: "next", args: ["--token-ms", "10"] },
+      ],
+    });
+    const page = await openPage(rig, "/ui/");
+    await page.locator('#connection[data-status="open"]').waitFor();
+    const streamed = await fetch(`${rig.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        model: "slow",
+        stream: true,
+        messages: [{ role: "user", content: "take your time" }],
+      }),
+    });
+    const reader = streamed.body!.getReader();
+    await reader.read();
+
+    const waiting = postChat(rig, "next");
+    await page.locator("#queue-depth", { hasText: "1" }).waitFor();
+    const slowCounts = await page.locator('[data-model="slow"] .counts')
+      .textContent();
+    const nextCounts = await page.locator('[data-model="next"] .counts')
+      .textContent();
+    const queue = await page.locator("#queue-list li").allTextContents();
+    while (!(await reader.read()).done) { /* drain the slow answer */ }
+    await waiting;
+    await page.locator('[data-model="next"][data-state="ready"]').waitFor();
+    await page.locator("#queue-depth", { hasText: "0" }).waitFor();
+    await page.locator("#inflight-count", { hasText: "0" }).waitFor();
+
+    assert.equal(slowCounts, "1 in flight");
+    assert.equal(nextCounts, "1 in flight · 1 waiting");
+    assert.equal(queue.length, 1);
+    assert.match(queue[0]!, /^next: waiting /);
+    assert.equal(await page.locator("#queue-section").isHidden(), true);
+    assertNoPageErrors(page);
+  },
+);
