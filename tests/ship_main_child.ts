@@ -163,11 +163,14 @@ export function killLeftovers(pids: readonly number[]): void {
   }
 }
 
-/** POSTs a chat completion for `model` and returns the response. */
+/**
+ * POSTs a chat completion for `model` and returns the response; with
+ * `maxTokens` the reply is cut short (a quick way to load a model).
+ */
 export function chat(
   url: string,
   model: string,
-  options: { stream?: boolean; signal?: AbortSignal } = {},
+  options: { stream?: boolean; maxTokens?: number; signal?: AbortSignal } = {},
 ): Promise<Response> {
   return fetch(`${url}/v1/chat/completions`, {
     method: "POST",
@@ -176,6 +179,7 @@ export function chat(
       model,
       stream: options.stream ?? false,
       messages: [{ role: "user", content: "hello there" }],
+      ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}),
     }),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -50,7 +50,7 @@ async function startServer(source: () => string): Promise<ProxyServer> {
 }
 
 async function load(server: ProxyServer, model: string): Promise<void> {
-  const response = await chat(server.url, model);
+  const response = await chat(server.url, model, { maxTokens: 1 });
   assert.equal(response.status, 200, await response.clone().text());
   await response.body?.cancel();
 }
@@ -189,7 +189,7 @@ Deno.test("main.ts reloads its config on SIGHUP and keeps the running model", as
       "--data-dir",
       `${dir}/data`,
     ]);
-    const loaded = await chat(main.url, "keep");
+    const loaded = await chat(main.url, "keep", { maxTokens: 1 });
     await loaded.body?.cancel();
     pids.push(...await recordedPids(pidFile));
 
