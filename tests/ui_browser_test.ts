@@ -2,7 +2,8 @@
  * The web UI in headless Chromium against a real proxy whose models are
  * simulated inference servers (real child processes): loading and
  * unloading from the Models page, a streamed Playground answer, live Logs
- * and Activity pages, and the API key prompt.
+ * (following, pausing when scrolled up, one model's log) and Activity
+ * pages, in-flight and waiting counts, and the API key prompt.
  *
  * Needs Debian's `chromium` at /usr/bin/chromium; without it these tests
  * are ignored, and their names say why.
@@ -155,17 +156,52 @@ async function activityUpdates(rig: UiRig): Promise<void> {
 
 async function logsFollow(rig: UiRig): Promise<void> {
   const page = await openPage(rig, "/ui/logs");
+  await page.setViewportSize({ width: 1280, height: 500 });
   const proxyLog = page.locator('[data-pane="proxy"] pre');
+  const jump = page.locator('[data-pane="proxy"] button.follow');
   await page.locator('[data-pane="proxy"] pre', { hasText: "swap" }).waitFor();
-  const marker = `/ui-log-marker-${crypto.randomUUID()}`;
 
-  const response = await fetch(`${rig.url}${marker}`);
-  await response.body?.cancel();
+  const marker = await requestMarker(rig);
   await page.locator('[data-pane="proxy"] pre', { hasText: marker }).waitFor();
-
   assert.match(await proxyLog.textContent() ?? "", /status=404/);
   const upstream = page.locator('[data-pane="upstream"] pre');
   assert.match(await upstream.textContent() ?? "", /simulator listening/);
+  assert.equal(await jump.isVisible(), false);
+
+  await proxyLog.hover();
+  await page.mouse.wheel(0, -10_000);
+  await jump.waitFor();
+  const later = await requestMarker(rig);
+  await page.locator('[data-pane="proxy"] pre', { hasText: later }).waitFor();
+  assert.equal(await jump.isVisible(), true, "a new line scrolled the pane");
+  await jump.click();
+  await jump.waitFor({ state: "hidden" });
+  assertNoPageErrors(page);
+  await page.close();
+}
+
+/** Makes the proxy log a line holding a new marker; returns the marker. */
+async function requestMarker(rig: UiRig): Promise<string> {
+  const marker = `/ui-log-marker-${crypto.randomUUID()}`;
+  const response = await fetch(`${rig.url}${marker}`);
+  await response.body?.cancel();
+  return marker;
+}
+
+async function modelLog(rig: UiRig): Promise<void> {
+  const page = await openPage(rig, "/ui/logs");
+  await page.locator('#log-source option[value="llama-8b"]')
+    .waitFor({ state: "attached" });
+
+  await page.selectOption("#log-source", "llama-8b");
+  const modelPane = page.locator('[data-pane="model"] pre');
+  await page.locator('[data-pane="model"] pre', {
+    hasText: "model=llama-8b",
+  }).waitFor();
+
+  assert.equal(await page.locator('[data-pane="proxy"]').isHidden(), true);
+  assert.doesNotMatch(await modelPane.textContent() ?? "", /model=qwen-coder/);
+  assert.match(page.url(), /\?model=llama-8b$/);
   assertNoPageErrors(page);
   await page.close();
 }
@@ -188,6 +224,10 @@ browserTest("UI pages drive and follow a live proxy", async (t) => {
   await t.step(
     "the Logs page shows the history, then new lines as they are written",
     () => logsFollow(rig),
+  );
+  await t.step(
+    "the Logs page shows one model's own log when that model is picked",
+    () => modelLog(rig),
   );
 });
 
