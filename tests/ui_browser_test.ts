@@ -100,6 +100,25 @@ async function modelsLoadAndUnload(rig: UiRig): Promise<void> {
   await page.close();
 }
 
+async function themeSticks(rig: UiRig): Promise<void> {
+  const page = await openPage(rig, "/ui/activity");
+  const button = page.locator("#theme-button");
+  const root = page.locator("html");
+  assert.equal(await root.getAttribute("data-theme"), null);
+
+  await button.click();
+  await button.click();
+  await page.reload();
+  await button.waitFor();
+
+  assert.equal(await root.getAttribute("data-theme"), "dark");
+  assert.equal(await button.textContent(), "Theme: dark");
+  await button.click();
+  assert.equal(await root.getAttribute("data-theme"), null);
+  assertNoPageErrors(page);
+  await page.close();
+}
+
 async function playgroundStreams(rig: UiRig): Promise<void> {
   const page = await openPage(rig, "/ui/playground");
   await page.locator('#chat-model option[value="qwen-coder"]')
@@ -212,6 +231,10 @@ browserTest("UI pages drive and follow a live proxy", async (t) => {
   await t.step(
     "the Models page loads a model, sees it ready, then unloads it",
     () => modelsLoadAndUnload(rig),
+  );
+  await t.step(
+    "the theme button switches to dark and the choice survives a reload",
+    () => themeSticks(rig),
   );
   await t.step(
     "the Playground streams the loading remarks, then the answer",

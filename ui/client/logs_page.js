@@ -30,13 +30,18 @@ class LogPane {
     );
     this.tail = new LogTail();
     this.following = true;
+    this.lastScrollTop = 0;
+    // Only a move up is the reader scrolling away: layout changes (a
+    // resize, wrapping lines) also fire scroll events but never move up.
     this.pre.addEventListener("scroll", () => {
-      this.following = this.#atBottom();
-      this.jump.hidden = this.following;
+      const top = this.pre.scrollTop;
+      if (this.#atBottom()) this.#follow(true);
+      else if (top < this.lastScrollTop) this.#follow(false);
+      this.lastScrollTop = top;
     });
+    new ResizeObserver(() => this.settle()).observe(this.pre);
     this.jump.addEventListener("click", () => {
-      this.following = true;
-      this.jump.hidden = true;
+      this.#follow(true);
       this.#scrollToEnd();
     });
   }
@@ -50,9 +55,20 @@ class LogPane {
     if (this.following) this.#scrollToEnd();
   }
 
+  /** After a layout change: back to the end when following. */
+  settle() {
+    if (this.following) this.#scrollToEnd();
+  }
+
   clear() {
     this.tail.clear();
     this.pre.textContent = "";
+  }
+
+  /** @param {boolean} on */
+  #follow(on) {
+    this.following = on;
+    this.jump.hidden = on;
   }
 
   #atBottom() {
@@ -95,6 +111,7 @@ document.getElementById("log-clear")?.addEventListener("click", () => {
 document.getElementById("log-wrap")?.addEventListener("change", (e) => {
   const wrap = /** @type {HTMLInputElement} */ (e.currentTarget).checked;
   document.body.classList.toggle("wrap-logs", wrap);
+  for (const pane of Object.values(panes)) pane.settle();
 });
 
 const wanted = new URLSearchParams(location.search).get("model");
