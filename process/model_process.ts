@@ -179,13 +179,12 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
 
   /**
    * Takes a reloaded config's `ttl` and `unloadTimeout` without a restart;
-   * a pending idle timer starts over with the new `ttl`. Called by the
-   * server on reload, only with a config whose other process settings
-   * (`cmd`, `cmdStop`, `env`, `proxy`, health check) are unchanged: those
-   * are read once, when the process is built.
+   * a ready process with no request in flight starts its idle period over
+   * with the new `ttl`. Called by the server on reload, only with a config
+   * whose other process settings (`cmd`, `cmdStop`, `env`, `proxy`, health
+   * check) are unchanged: those are read once, when the process is built.
    */
   updateIdleSettings(config: ModelConfig): void {
-    const armed = this.#idle.armed;
     this.#idle.disarm();
     this.#config = config;
     this.#idle = new IdleTimer({
@@ -193,7 +192,7 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
       clock: this.#clock,
       onIdle: () => this.#onIdle(),
     });
-    if (armed) this.#idle.arm();
+    if (this.state === "ready" && this.#inFlight === 0) this.#idle.arm();
   }
 
   beginRequest(): () => void {
