@@ -11,13 +11,13 @@ import { demoConfigText } from "./cli/demo_config.ts";
 import { resolveDataDir } from "./cli/data_dir.ts";
 import {
   type CliOptions,
-  isLoopback,
   parseCliArgs,
   parseListenAddress,
   UsageError,
 } from "./cli/flags.ts";
 import { HELP_TEXT } from "./cli/help.ts";
 import { runUntilStopped } from "./cli/lifecycle.ts";
+import { openAccessWarning } from "./cli/open_access.ts";
 import { formatSummary } from "./cli/summary.ts";
 import {
   type Config,
@@ -123,11 +123,9 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     ui: mountUi,
   });
 
-  if (!isLoopback(listen.hostname) && config.apiKeys.length === 0) {
-    server.logger.warn(
-      "listening on every interface with no apiKeys: anyone on the network can use and unload your models",
-      { listen: options.listen ?? fallback },
-    );
+  const warning = openAccessWarning(listen.hostname, config);
+  if (warning) {
+    server.logger.warn(warning, { listen: options.listen ?? fallback });
   }
   if (options.demo) {
     console.log(

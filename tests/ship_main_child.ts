@@ -6,7 +6,8 @@
 import { deferred, selfCommand, shellQuote } from "../lib/mod.ts";
 import { freePort, isGone } from "./process_fixtures.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** The path of `main.ts`. */
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** A running `main.ts`. Dispose of it (`await using`) when done. */
 export interface MainChild extends AsyncDisposable {
@@ -24,11 +25,16 @@ export interface MainChild extends AsyncDisposable {
 /**
  * Starts `main.ts` with `args` plus `--listen 127.0.0.1:0`, and resolves
  * once it logged the address it listens on. Rejects (after killing it)
- * when it exits first.
+ * when it exits first. `command` replaces `deno run --allow-all main.ts`,
+ * e.g. with a compiled binary.
  */
-export async function startMain(args: readonly string[]): Promise<MainChild> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args, "--listen", "127.0.0.1:0"],
+export async function startMain(
+  args: readonly string[],
+  command: readonly string[] = [Deno.execPath(), "run", "--allow-all", MAIN],
+): Promise<MainChild> {
+  const [program, ...before] = command;
+  const child = new Deno.Command(program!, {
+    args: [...before, ...args, "--listen", "127.0.0.1:0"],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
