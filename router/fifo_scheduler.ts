@@ -5,12 +5,9 @@ import { Admission } from "./admission.ts";
 import type { ConfigChange } from "./config_change.ts";
 import type { Effects } from "./effects.ts";
 import { RouterError } from "./errors.ts";
-import {
-  type FifoSettings,
-  graceFor,
-  type ModelRules,
-} from "./fifo_settings.ts";
+import type { FifoSettings } from "./fifo_settings.ts";
 import { RequestFlow } from "./request_flow.ts";
+import { RuleBook } from "./rule_book.ts";
 import type { PendingRequest } from "./request.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { RouterSnapshot } from "./snapshot.ts";
@@ -40,28 +37,23 @@ export interface FifoSchedulerOptions {
  */
 export class FifoScheduler implements Scheduler {
   readonly #effects: Effects;
-  #settings: FifoSettings;
+  readonly #rules: RuleBook;
   readonly #log: Logger;
-  /** Every model, sorted. */
-  #models: readonly string[];
   readonly #admission = new Admission();
   readonly #stops = new StopJobs();
   readonly #flow: RequestFlow;
-  /** Rules of removed models whose old process has not retired yet. */
-  readonly #leftover = new Map<string, ModelRules>();
   #lastStopId = 0;
   #shuttingDown = false;
 
   constructor(options: FifoSchedulerOptions) {
     this.#effects = options.effects;
-    this.#settings = options.settings;
+    this.#rules = new RuleBook(options.settings);
     this.#log = options.effects.log;
-    this.#models = Object.keys(options.settings.models).sort();
     this.#flow = new RequestFlow({
       effects: options.effects,
       planner: options.planner,
       settings: options.settings,
-      models: this.#models,
+      models: this.#rules.models,
       admission: this.#admission,
       stops: this.#stops,
       onAbandoned: (swap) =>
@@ -80,7 +72,7 @@ export class FifoScheduler implements Scheduler {
    */
   onRequestArrived(request: PendingRequest): void {
     const { model, id } = request;
-    const rules = this.#settings.models[model];
+    const rules = this.#rules.settings.models[model];
 
     if (this.#shuttingDown) { // 1
       this.#effects.reject(request, RouterError.shuttingDown(model));
@@ -109,7 +101,7 @@ export class FifoScheduler implements Scheduler {
 
     this.#flow.accept({ // 5
       request,
-      priority: this.#settings.priority[model] ?? 0,
+      priority: this.#rules.settings.priority[model] ?? 0,
       arrivedAt: this.#effects.now(),
     });
   }
@@ -144,7 +136,7 @@ export class FifoScheduler implements Scheduler {
         break;
       case "retire":
         this.#log.info("old process retired", { models: job.models });
-        for (const model of job.models) this.#leftover.delete(model);
+        for (const model of job.models) this.#rules.forget(model);
         break;
       case "shutdown":
         this.#finishShutdown();
@@ -173,7 +165,7 @@ export class FifoScheduler implements Scheduler {
       return;
     }
 
-    const loaded = this.#loadedModels();
+    const loaded = this.#rules.loaded();
     const targets = models === null
       ? loaded
       : [...new Set(models)].filter((m) => loaded.includes(m));
@@ -202,7 +194,7 @@ export class FifoScheduler implements Scheduler {
     this.#log.info("shutting down", { timeoutMs, maxGraceMs });
     this.#flow.withdraw(() => true, RouterError.shuttingDown);
     this.#beginStop(
-      { kind: "shutdown", models: this.#loadedModels() },
+      { kind: "shutdown", models: this.#rules.loaded() },
       timeoutMs,
       maxGraceMs,
     );
@@ -242,21 +234,16 @@ export class FifoScheduler implements Scheduler {
     const leaving = [...change.replaced, ...change.removed];
     const leavingSet = new Set(leaving);
     this.#flow.requeueLoads((model) => leavingSet.has(model)); // 2
-    const grace = this.#graceFor(leaving, null);
+    const grace = this.#rules.graceFor(leaving, null);
     for (const model of leaving) this.#stops.drain(model, grace[model] ?? 0); // 3
-    for (const model of change.removed) {
-      const rules = this.#settings.models[model];
-      if (rules) this.#leftover.set(model, rules);
-    }
 
     this.#effects.replaceProcesses(change.generation); // 4
-    this.#settings = change.settings;
-    this.#models = Object.keys(change.settings.models).sort();
-    this.#flow.reconfigure(change.planner, change.settings, this.#models);
+    this.#rules.replace(change.settings, change.removed);
+    this.#flow.reconfigure(change.planner, change.settings, this.#rules.models);
     this.#log.info("configuration replaced", {
       replaced: change.replaced,
       removed: change.removed,
-      models: this.#models.length,
+      models: this.#rules.models.length,
     });
 
     for (const model of leaving) this.#retireIfDrained(model); // 5
@@ -337,7 +324,7 @@ export class FifoScheduler implements Scheduler {
   ): void {
     const stopId = ++this.#lastStopId;
     this.#stops.add(stopId, job);
-    const grace = this.#graceFor(job.models, timeoutMs, maxGraceMs);
+    const grace = this.#rules.graceFor(job.models, timeoutMs, maxGraceMs);
 
     switch (job.kind) {
       case "shutdown":
@@ -349,26 +336,6 @@ export class FifoScheduler implements Scheduler {
       default:
         this.#effects.stopProcesses(stopId, job.models, grace);
     }
-  }
-
-  /** Configured models and removed ones whose old process still runs. */
-  #loadedModels(): string[] {
-    const models = new Set([...this.#models, ...this.#leftover.keys()]);
-    return [...models].sort();
-  }
-
-  /** `graceFor()` that also knows the rules of removed models. */
-  #graceFor(
-    models: readonly string[],
-    timeoutMs: number | null,
-    maxGraceMs: number | null = null,
-  ): Record<string, number> {
-    const rules = {
-      ...Object.fromEntries(this.#leftover),
-      ...this.#settings.models,
-    };
-    const settings = { ...this.#settings, models: rules };
-    return graceFor(settings, models, timeoutMs, maxGraceMs);
   }
 
   #finishShutdown(): void {

@@ -5,6 +5,7 @@ import {
   type ProcessState,
   StartError,
 } from "../process/mod.ts";
+import { type GraceMs, ProcessTable } from "./process_table.ts";
 import type { Caller } from "./caller.ts";
 import type { Effects } from "./effects.ts";
 import { RouterError } from "./errors.ts";
@@ -25,29 +26,20 @@ export interface LiveEffectsOptions {
   onRetired?: (process: ModelProcessHandle) => void;
 }
 
-/** A process map waiting for the scheduler to install it. */
-interface StagedProcesses {
-  readonly processes: ReadonlyMap<string, ModelProcessHandle>;
-  /** Resolves with the replaced models whose old process was running. */
-  readonly installed: Deferred<string[]>;
-}
-
 /**
  * The `Effects` the router runs with: real processes, real callers, the
  * injected clock. Every method returns at once; swaps, stops and timers
  * run in the background and report back through `post`.
  *
- * After a config change it also holds the retiring processes: old ones a
- * new config replaced or removed. A model's stop stops its current
- * process and shuts its retiring ones down, so an eviction or unload
- * never leaves an old process running beside a new one.
+ * Processes are reached through a `ProcessTable`, which also holds the
+ * retiring ones a config change replaced or removed: a model's stop stops
+ * its current process and shuts its retiring ones down, so an eviction or
+ * unload never leaves an old process running beside a new one.
  */
 export class LiveEffects implements Effects {
   readonly log: Logger;
   readonly #options: LiveEffectsOptions;
-  #processes: ReadonlyMap<string, ModelProcessHandle>;
-  readonly #retiring = new Map<string, ModelProcessHandle[]>();
-  readonly #staged = new Map<number, StagedProcesses>();
+  readonly #processes: ProcessTable;
   readonly #callers = new Map<number, Caller>();
   readonly #swapTasks = new Map<number, AbortController>();
   readonly #timers = new Map<string, () => void>();
@@ -56,8 +48,12 @@ export class LiveEffects implements Effects {
 
   constructor(options: LiveEffectsOptions) {
     this.#options = options;
-    this.#processes = options.processes;
     this.log = options.log;
+    this.#processes = new ProcessTable({
+      processes: options.processes,
+      log: options.log,
+      ...(options.onRetired ? { onRetired: options.onRetired } : {}),
+    });
   }
 
   /**
@@ -70,9 +66,7 @@ export class LiveEffects implements Effects {
     generation: number,
     processes: ReadonlyMap<string, ModelProcessHandle>,
   ): Promise<string[]> {
-    const installed = deferred<string[]>();
-    this.#staged.set(generation, { processes, installed });
-    return installed.promise;
+    return this.#processes.stage(generation, processes);
   }
 
   /** Makes `caller` reachable by its request ID until it settles. */
@@ -101,8 +95,7 @@ export class LiveEffects implements Effects {
   settleUnloads(): void {
     for (const done of this.#unloads.values()) done.resolve();
     this.#unloads.clear();
-    for (const staged of this.#staged.values()) staged.installed.resolve([]);
-    this.#staged.clear();
+    this.#processes.settle();
   }
 
   now(): number {
@@ -111,13 +104,7 @@ export class LiveEffects implements Effects {
 
   /** The current process's state, or a retiring one's while that runs. */
   processState(model: string): ProcessState {
-    const state = this.#processes.get(model)?.state ?? "stopped";
-    if (state !== "stopped") return state;
-
-    for (const old of this.#retiring.get(model) ?? []) {
-      if (old.state !== "stopped" && old.state !== "shutdown") return old.state;
-    }
-    return state;
+    return this.#processes.state(model);
   }
 
   admit(request: PendingRequest): boolean {
@@ -168,65 +155,33 @@ export class LiveEffects implements Effects {
   stopProcesses(
     stopId: number,
     models: readonly string[],
-    graceMs: Readonly<Record<string, number>>,
+    graceMs: GraceMs,
   ): void {
-    this.#stopModels(models, graceMs)
+    this.#processes.stop(models, graceMs)
       .then(() => this.#options.post({ kind: "stopFinished", stopId }));
   }
 
   retireProcesses(
     stopId: number,
     models: readonly string[],
-    graceMs: Readonly<Record<string, number>>,
+    graceMs: GraceMs,
   ): void {
-    this.#retire(models, graceMs)
+    this.#processes.retire(models, graceMs)
       .then(() => this.#options.post({ kind: "stopFinished", stopId }));
   }
 
   replaceProcesses(generation: number): void {
-    const staged = this.#staged.get(generation);
-    if (!staged) {
-      this.log.error("no processes staged for the new configuration", {
-        generation,
-      });
-      return;
-    }
-
-    this.#staged.delete(generation);
-    const wasRunning: string[] = [];
-    for (const [model, old] of this.#processes) {
-      if (staged.processes.get(model) === old) continue;
-
-      if (old.state === "starting" || old.state === "ready") {
-        if (staged.processes.has(model)) wasRunning.push(model);
-      }
-      const retiring = this.#retiring.get(model) ?? [];
-      retiring.push(old);
-      this.#retiring.set(model, retiring);
-    }
-    this.#processes = staged.processes;
-    staged.installed.resolve(wasRunning.sort());
+    this.#processes.install(generation);
   }
 
   /** Shuts down every process of `models` and every retiring one. */
   shutdownProcesses(
     stopId: number,
     models: readonly string[],
-    graceMs: Readonly<Record<string, number>>,
+    graceMs: GraceMs,
   ): void {
-    const longest = Math.max(0, ...Object.values(graceMs));
-    const others = [...this.#retiring.keys()].filter((m) =>
-      !models.includes(m)
-    );
-    const retiringGrace = Object.fromEntries(others.map((m) => [m, longest]));
-    Promise.all([
-      this.#allThen(
-        models,
-        (process, grace) => process.shutdown(grace),
-        graceMs,
-      ),
-      this.#retire([...models, ...others], { ...retiringGrace, ...graceMs }),
-    ]).then(() => this.#options.post({ kind: "stopFinished", stopId }));
+    this.#processes.shutdown(models, graceMs)
+      .then(() => this.#options.post({ kind: "stopFinished", stopId }));
   }
 
   completeUnload(unloadId: number): void {
@@ -293,7 +248,7 @@ export class LiveEffects implements Effects {
     graceMs: Readonly<Record<string, number>>,
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#stopModels(evict, graceMs);
+    await this.#processes.stop(evict, graceMs);
     if (signal.aborted) {
       throw new StartError(
         model,
@@ -311,57 +266,5 @@ export class LiveEffects implements Effects {
       );
     }
     await process.ensureReady(signal);
-  }
-
-  /** Stops each model's process and shuts its retiring ones down. */
-  async #stopModels(
-    models: readonly string[],
-    graceMs: Readonly<Record<string, number>>,
-  ): Promise<void> {
-    await Promise.all([
-      this.#allThen(models, (process, grace) => process.stop(grace), graceMs),
-      this.#retire(models, graceMs),
-    ]);
-  }
-
-  /** Shuts the retiring processes of `models` down and forgets them. */
-  async #retire(
-    models: readonly string[],
-    graceMs: Readonly<Record<string, number>>,
-  ): Promise<void> {
-    await Promise.all(
-      models.flatMap((model) =>
-        (this.#retiring.get(model) ?? []).map(async (old) => {
-          try {
-            await old.shutdown(graceMs[model] ?? 0);
-          } catch (error) {
-            this.log.warn("stop failed", { model, error: String(error) });
-          }
-          const left = (this.#retiring.get(model) ?? []).filter((p) =>
-            p !== old
-          );
-          if (left.length > 0) this.#retiring.set(model, left);
-          else this.#retiring.delete(model);
-          this.#options.onRetired?.(old);
-        })
-      ),
-    );
-  }
-
-  /** Runs `act` on each model's process in parallel; logs failures. */
-  async #allThen(
-    models: readonly string[],
-    act: (process: ModelProcessHandle, graceMs: number) => Promise<void>,
-    graceMs: Readonly<Record<string, number>>,
-  ): Promise<void> {
-    await Promise.all(models.map(async (model) => {
-      const process = this.#processes.get(model);
-      if (!process) return;
-      try {
-        await act(process, graceMs[model] ?? 0);
-      } catch (error) {
-        this.log.warn("stop failed", { model, error: String(error) });
-      }
-    }));
   }
 }
