@@ -5,6 +5,11 @@ import {
   SHUTDOWN_BUDGET_MS,
 } from "../serve/mod.ts";
 
+/** Signals that stop the proxy; Windows knows only Ctrl-C and Ctrl-Break. */
+const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM"];
+
 /** How long after the first stop signal a shutdown may take in all. */
 export const FORCED_EXIT_AFTER_MS = SHUTDOWN_BUDGET_MS + 5_000;
 
@@ -22,9 +27,10 @@ export interface LifecycleOptions {
  *
  * - SIGHUP reloads the config (not on Windows, which has no SIGHUP);
  *   `--watch-config` reloads when the file changes.
- * - The first SIGINT or SIGTERM shuts down gracefully: no new
- *   connections, in-flight requests finish within 30 s, every model is
- *   stopped as a process group; then 0 (1 if the shutdown failed).
+ * - The first SIGINT or SIGTERM (Ctrl-Break on Windows) shuts down
+ *   gracefully: no new connections, in-flight requests finish within
+ *   30 s, every model is stopped as a process group; then 0 (1 if the
+ *   shutdown failed).
  * - A second signal, or a shutdown still running 35 s after the first,
  *   SIGKILLs every model's process group and exits 1 at once.
  */
@@ -77,14 +83,14 @@ export async function runUntilStopped(
       stopped.resolve(1);
     });
   };
-  Deno.addSignalListener("SIGINT", onStop);
-  Deno.addSignalListener("SIGTERM", onStop);
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onStop);
 
   try {
     return await stopped.promise;
   } finally {
     cancelBackstop();
-    Deno.removeSignalListener("SIGINT", onStop);
-    Deno.removeSignalListener("SIGTERM", onStop);
+    for (const signal of STOP_SIGNALS) {
+      Deno.removeSignalListener(signal, onStop);
+    }
   }
 }
