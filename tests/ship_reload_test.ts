@@ -246,3 +246,26 @@ Deno.test("main.ts --watch-config reloads when the file changes", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ProxyServer.reload() runs once more for triggers that arrive during a reload", async () => {
+  const text = sharingConfig({ idle: simulatedModel("idle") });
+  let reads = 0;
+  const server = await startServer(() => {
+    reads++;
+    return text;
+  });
+  try {
+    reads = 0;
+
+    const results = await Promise.all([
+      server.reload(),
+      server.reload(),
+      server.reload(),
+    ]);
+
+    assert.deepEqual(results, [true, true, true]);
+    assert.equal(reads, 2);
+  } finally {
+    await server.shutdown();
+  }
+});
