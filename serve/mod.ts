@@ -17,10 +17,9 @@ export {
   type Runtime,
   type RuntimeDeps,
 } from "./runtime.ts";
-export {
-  type ObservabilityFactory,
-  type ObservabilityParts,
-  ProxyServer,
-  type ServerOptions,
-  SHUTDOWN_BUDGET_MS,
-} from "./server.ts";
+export { ProxyServer, SHUTDOWN_BUDGET_MS } from "./server.ts";
+export type {
+  ObservabilityFactory,
+  ObservabilityParts,
+  ServerOptions,
+} from "./server_options.ts";

@@ -1,5 +1,6 @@
 import type { Config, LoadResult } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { ReconfigureResult } from "../router/mod.ts";
 import {
   type Reconfigured,
   reconfigureRuntime,
@@ -52,7 +53,8 @@ export interface ReloadOutcome {
  * 5. once the router applied the change, log what it did and return the
  *    models to load: replaced ones that were running, then the preload
  *    list's models that are not running.
- * Resolves null when the reload was refused.
+ * Resolves null when the reload was refused, or abandoned because the
+ * router began to shut down meanwhile.
  */
 export async function reloadRuntime(
   context: ReloadContext,
@@ -108,7 +110,15 @@ export async function reloadRuntime(
   }
   await warnAboutNewTlsFiles(context, log);
 
-  const result = await next.applied; // 5
+  let result: ReconfigureResult;
+  try {
+    result = await next.applied; // 5
+  } catch (error) {
+    log.warn("config reload abandoned", {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return null;
+  }
   log.info("config reloaded", {
     kept: result.kept,
     replaced: result.replaced,

@@ -1,19 +1,19 @@
 import type { Hono } from "hono";
-import type { Config, LoadResult } from "../config/mod.ts";
 import { type BuildInfo, type Clock, systemClock } from "../lib/mod.ts";
 import { Logger, LogHub } from "../log/mod.ts";
-import { type ModelProcess, ProcessRegistry } from "../process/mod.ts";
+import type { ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
   createProxyApp,
   type ProxyEnv,
-  type ProxyObserver,
   type ProxyState,
 } from "../proxy/mod.ts";
 import { CoalescedTask } from "./coalesced_task.ts";
 import { LoadTimes } from "./load_times.ts";
+import { openRegistry } from "./open_registry.ts";
 import { preloadModels } from "./preload.ts";
-import { reloadRuntime, type TlsFiles } from "./reload.ts";
+import { reloadRuntime } from "./reload.ts";
 import { buildRuntime, type Runtime, type RuntimeDeps } from "./runtime.ts";
+import type { ObservabilityParts, ServerOptions } from "./server_options.ts";
 import { settlesWithin } from "./settles_within.ts";
 
 /** How long a graceful shutdown lets in-flight requests finish. */
@@ -21,55 +21,6 @@ export const SHUTDOWN_BUDGET_MS = 30_000;
 
 /** How long shutdown waits for connections once every model stopped. */
 const CLOSE_GRACE_MS = 5_000;
-
-export interface ServerOptions {
-  readonly config: Config;
-  readonly hostname: string;
-  /** 0 picks a free port (tests). */
-  readonly port: number;
-  readonly tls?: TlsFiles | null;
-  /** Activity database and process registry; null keeps both off disk. */
-  readonly dataDir: string | null;
-  readonly buildInfo: BuildInfo;
-  /** Where `logToStdout` output goes; null keeps the terminal quiet. */
-  readonly terminal?: ((chunk: Uint8Array) => void) | null;
-  /** Overrides `logLevel` from the config (the `--log-level` flag). */
-  readonly logLevel?: Config["logLevel"] | null;
-  readonly clock?: Clock;
-  /** Observability pieces mounted into the proxy app. */
-  readonly observability?: ObservabilityFactory;
-  /** Mounts the web UI after the observability routes. */
-  readonly ui?: (app: Hono<ProxyEnv>) => void;
-  /**
-   * Loads the config again for `reload()` (the `--config` file); without
-   * it a reload logs that it cannot and keeps the running config.
-   */
-  readonly reloadSource?: (() => Promise<LoadResult>) | null;
-  /**
-   * Reads the TLS files again on reload, only to warn when they changed:
-   * serving new ones needs a restart.
-   */
-  readonly tlsSource?: (() => Promise<TlsFiles>) | null;
-}
-
-/** What the observability layer adds to a server. */
-export interface ObservabilityParts {
-  readonly observer: ProxyObserver;
-  mount(app: Hono<ProxyEnv>): void;
-  /** Called after each new runtime becomes current. */
-  attach(runtime: Runtime): void;
-  /** Ends long-lived streams so a shutdown can drain the server. */
-  closeStreams(): void;
-  close(): void;
-}
-
-export type ObservabilityFactory = (context: {
-  readonly server: ProxyServer;
-  readonly logs: LogHub;
-  readonly logger: Logger;
-  readonly dataDir: string | null;
-  readonly clock: Clock;
-}) => ObservabilityParts;
 
 /**
  * A running proxy: the HTTP listener, the current runtime (config,
@@ -212,12 +163,27 @@ export class ProxyServer {
     }
   }
 
+  /** One reload; never rejects (a failure is logged and reported false). */
   async #reloadOnce(): Promise<boolean> {
+    const log = this.logger.child("config");
     if (this.#shutdown) {
-      this.logger.child("config").info("reload skipped: shutting down");
+      log.info("reload skipped: shutting down");
       return false;
     }
 
+    try {
+      return await this.#reloadNow();
+    } catch (error) {
+      log.error("config reload failed", {
+        error: error instanceof Error
+          ? error.stack ?? error.message
+          : String(error),
+      });
+      return false;
+    }
+  }
+
+  async #reloadNow(): Promise<boolean> {
     const reloaded = await reloadRuntime({
       current: this.#runtime,
       source: this.#options.reloadSource ?? null,
@@ -333,22 +299,5 @@ export class ProxyServer {
     this.#loadTimeWatch.clear();
     this.#observability?.close();
     this.logger.info("stopped", { ms: clock.now() - started });
-  }
-}
-
-async function openRegistry(
-  dataDir: string | null,
-  logger: Logger,
-): Promise<ProcessRegistry | null> {
-  if (!dataDir) return null;
-  try {
-    await Deno.mkdir(dataDir, { recursive: true });
-    return new ProcessRegistry(dataDir);
-  } catch (error) {
-    logger.warn("cannot use the data directory; orphan reaping is off", {
-      dataDir,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return null;
   }
 }
