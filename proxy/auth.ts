@@ -65,9 +65,13 @@ export function isPublicRoute(method: string, path: string): boolean {
   return get && (path === "/" || path === "/upstream");
 }
 
-/** Routes a scoped key may call: model routes and the model listing. */
+/**
+ * Routes a scoped key may call: model routes, `/upstream/...`,
+ * `/comfyui...` (each still checks the key's models) and the model listing.
+ */
 function isScopedRoute(path: string): boolean {
   return isModelPath(path) || path.startsWith("/upstream/") ||
+    path === "/comfyui" || path.startsWith("/comfyui/") ||
     path === "/v1/models" || path === "/models";
 }
 

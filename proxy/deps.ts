@@ -3,8 +3,10 @@ import type { ApiKey, Config } from "../config/types.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ModelProcessHandle } from "../process/types.ts";
+import type { ActiveProfile } from "./active_profile.ts";
 import type { ProxyObserver } from "./observer.ts";
 import type { RouterPort } from "./router_port.ts";
+import type { WebSocketPort } from "./websocket_connect.ts";
 
 /** What one request works with; a config reload replaces all of it. */
 export interface ProxyState {
@@ -33,6 +35,14 @@ export interface ProxyDeps {
   fetch?: typeof fetch;
   clock?: Clock;
   observer?: ProxyObserver;
+  /**
+   * Which profile is active. Pass one to follow its changes
+   * (`onProfileChanged`, for `profileChanged` events); by default the app
+   * makes its own. It resets whenever `current()` returns a new config.
+   */
+  profiles?: ActiveProfile;
+  /** How websockets are upgraded and dialled; defaults to Deno's. */
+  webSockets?: WebSocketPort;
   /** A model's typical load time, for the loading stream's progress. */
   loadTimes?: { expectedMs(model: string): number | null };
   version: VersionInfo;

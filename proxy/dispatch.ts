@@ -41,7 +41,8 @@ export interface DispatchContext {
  * `sendLoadingState` on, a 200 loading stream is returned at once and the
  * upstream answer follows in it (a failed load ends it with an SSE error
  * event). Otherwise the request waits for its lease and is forwarded.
- * The lease is released exactly once on every path.
+ * The lease is released exactly once on every path. A granted request's
+ * observation is annotated with `fifo_priority`, the lease's priority.
  *
  * `allowLoading` is false for `/upstream` passthrough. Failures are thrown
  * as `HttpError`s after `call.observation.finished()` was told.
@@ -95,6 +96,7 @@ async function serveLocal(
     const lease = await ticket.lease.catch((error) => {
       throw routerFailure(error);
     });
+    noteGrant(call, lease);
     const release = once(lease);
     const upstream = await openUpstream(
       call,
@@ -183,6 +185,7 @@ async function continueAfterLoading(
       return await fail(routerFailure(error));
     }
 
+    noteGrant(call, lease);
     const release = once(lease);
     let upstream: Response;
     try {
@@ -228,6 +231,11 @@ function peerTarget(
     headerTimeoutMs: peer.timeouts.responseHeader * 1000,
     failurePrefix: "peer proxy error",
   };
+}
+
+/** Tells the observer the priority the request was served with. */
+function noteGrant(call: UpstreamCall, lease: Lease): void {
+  call.observation.annotate?.("fifo_priority", String(lease.priority));
 }
 
 /** The lease's release, callable any number of times, effective once. */

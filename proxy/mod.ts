@@ -1,7 +1,8 @@
 /**
- * The HTTP proxy: routes, auth, filters, forwarding, peers and the
- * loading stream, as one Hono app.
+ * The HTTP proxy: routes, auth, filters, forwarding, peers, profiles,
+ * selectors, websockets and the loading stream, as one Hono app.
  */
+export { ActiveProfile, type ProfileListener } from "./active_profile.ts";
 export { createProxyApp } from "./app.ts";
 export type { ProxyDeps, ProxyEnv, ProxyState, VersionInfo } from "./deps.ts";
 export { errorEnvelope, HttpError } from "./errors.ts";
@@ -13,3 +14,4 @@ export {
   type RequestStart,
 } from "./observer.ts";
 export type { Lease, RouterPort, Ticket } from "./router_port.ts";
+export { denoWebSockets, type WebSocketPort } from "./websocket_connect.ts";

@@ -3,10 +3,12 @@ import type {
   Capabilities,
   Config,
   ModelConfig,
+  ProfileConfig,
 } from "../config/types.ts";
 import type { ModelProcessHandle } from "../process/types.ts";
 import { keyAllowsModel } from "./auth.ts";
 import { peerRoutes } from "./peers.ts";
+import { pinRecords, selectorRecords } from "./virtual_model_records.ts";
 
 /** One entry of `GET /v1/models`. */
 export type ModelRecord = Record<string, unknown> & { readonly id: string };
@@ -26,13 +28,17 @@ export interface ListOptions {
   readonly created: number;
   /** A scoped key sees only its models; null sees everything. */
   readonly apiKey: ApiKey | null;
+  /** The active profile, whose pins are listed too; null or absent: none. */
+  readonly profile?: ProfileConfig | null;
 }
 
 /**
  * The records of `GET /v1/models`, sorted by ID: every listed local model
  * (with `status.value` loaded or unloaded and `meta.llamaswap`), its
- * aliases when `includeAliasesInList` is on, and every peer model by FQN.
- * Unlisted models are left out but stay usable.
+ * aliases when `includeAliasesInList` is on, every peer model by FQN,
+ * every listed selector and the active profile's new names (see
+ * `selectorRecords()` and `pinRecords()`). Unlisted models are left out
+ * but stay usable.
  */
 export function listModels(options: ListOptions): ModelRecord[] {
   const { config, processes, created, apiKey } = options;
@@ -77,6 +83,9 @@ export function listModels(options: ListOptions): ModelRecord[] {
     });
   }
 
+  const listing = { config, processes, base, apiKey };
+  records.push(...selectorRecords(listing));
+  records.push(...pinRecords(listing, options.profile ?? null));
   return records.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 

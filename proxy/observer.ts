@@ -12,7 +12,11 @@ export interface RequestStart {
   /** The client's headers, unredacted: the observer must redact them. */
   readonly headers: Headers;
   readonly remoteIp: string | null;
-  /** Free-form labels for the activity log; empty for now. */
+  /**
+   * Labels for the activity log known when the request starts, such as
+   * `selector` (the selector that chose the model). Labels known only
+   * later arrive through `RequestObservation.annotate()`.
+   */
   readonly metadata: Readonly<Record<string, string>>;
 }
 
@@ -25,6 +29,14 @@ export interface RequestStart {
 export interface RequestObservation {
   /** When it aborts (a cancel from the UI), the proxy drops the request. */
   readonly signal?: AbortSignal;
+  /**
+   * Adds a metadata label learnt after the start, before `finished`: a
+   * served local request gets `fifo_priority` (its lease's priority) once
+   * the router grants it. Labels set here join `RequestStart.metadata`
+   * (a later value for the same key wins). Optional: an observer without
+   * it never hears of such labels.
+   */
+  annotate?(key: string, value: string): void;
   /** The body sent upstream (after filters); null when there is none. */
   requestBody(bytes: Uint8Array<ArrayBuffer> | null): void;
   responseStarted(status: number, headers: Headers): void;
@@ -88,10 +100,33 @@ export function startObservation(
     responseStarted: (status, headers) =>
       guard("responseStarted", () => inner.responseStarted(status, headers)),
     chunk: (bytes) => guard("chunk", () => inner.chunk(bytes)),
+    annotate: (key, value) =>
+      guard("annotate", () => inner.annotate?.(key, value)),
     finished(result) {
       if (finished) return;
       finished = true;
       guard("finished", () => inner.finished(result));
+    },
+  };
+}
+
+/**
+ * The same observation, except that `finished` also runs `hook` (after
+ * the observer heard it). Used to end work tied to the request's end,
+ * such as a selector's reservation; `hook` must not throw.
+ */
+export function alsoOnFinished(
+  observation: RequestObservation,
+  hook: () => void,
+): RequestObservation {
+  return {
+    ...observation,
+    finished(result) {
+      try {
+        observation.finished(result);
+      } finally {
+        hook();
+      }
     },
   };
 }

@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
+import type { ActiveProfile } from "./active_profile.ts";
 import { assertModelAllowed } from "./auth.ts";
 import { readBodyWithin } from "./body_limit.ts";
 import { clientIp } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
 import { HttpError } from "./errors.ts";
-import { extractModel } from "./extract_model.ts";
+import { type ExtractedModel, extractModel } from "./extract_model.ts";
 import { type BodyRewrite, rewriteBody, rewriteQueryModel } from "./filters.ts";
 import {
   GET_MODEL_PATHS,
@@ -13,16 +14,28 @@ import {
   upstreamPathFor,
 } from "./inference_routes.ts";
 import type { MethodGuard } from "./method_guard.ts";
-import { type ProxyObserver, startObservation } from "./observer.ts";
+import {
+  alsoOnFinished,
+  type ProxyObserver,
+  startObservation,
+} from "./observer.ts";
 import type { UpstreamCall } from "./relay.ts";
 import { type ModelTarget, resolveModel } from "./resolve_model.ts";
+import { type RoutedName, routeName } from "./route_name.ts";
+import type { SelectorPicker } from "./selector_picker.ts";
 import { rawPathAndQuery } from "./upstream_url.ts";
+import type { WebSocketPort } from "./websocket_connect.ts";
+import { dispatchWebSocket } from "./websocket_dispatch.ts";
+import { isWebSocketUpgrade } from "./websocket_request.ts";
 
 /** What the route handlers share across requests. */
 export interface RouteContext {
   readonly observer: ProxyObserver;
   /** The per-request dispatch context, minus the request's state. */
   readonly dispatch: Omit<DispatchContext, "state">;
+  readonly profiles: ActiveProfile;
+  readonly selectors: SelectorPicker;
+  readonly sockets: WebSocketPort;
 }
 
 /** Mounts every model-addressed route (reference §1.1). */
@@ -43,8 +56,10 @@ export function inferenceRoutes(
 }
 
 /**
- * Reads the body once (under the size limit), finds and resolves the
- * model, checks the key's scope, applies filters and dispatches.
+ * Reads the body once (under the size limit), finds the model, applies the
+ * active profile's pin and a selector, resolves the model, checks the
+ * key's scope, applies filters and dispatches (a websocket upgrade is
+ * relayed instead). A selector's reservation ends with the request.
  */
 async function handleModelRequest(
   c: Context<ProxyEnv>,
@@ -52,36 +67,79 @@ async function handleModelRequest(
 ): Promise<Response> {
   const state = c.get("state");
   const request = c.req.raw;
-  const url = new URL(request.url);
 
   const bytes = await readBodyWithin(request, state.config.requestBodyLimit);
   const extracted = await extractModel({
     method: request.method,
-    url,
+    url: new URL(request.url),
     contentType: request.headers.get("content-type") ?? "",
     body: bytes,
   });
-  const target = resolveModel(state.config, extracted.model);
+  const routed = routeName(extracted.model, {
+    config: state.config,
+    processes: state.processes,
+    profile: ctx.profiles.current(state.config),
+    selectors: ctx.selectors,
+  });
+  try {
+    return await serveRouted(c, ctx, extracted, routed);
+  } catch (error) {
+    routed.release();
+    throw error;
+  }
+}
+
+async function serveRouted(
+  c: Context<ProxyEnv>,
+  ctx: RouteContext,
+  extracted: ExtractedModel,
+  routed: RoutedName,
+): Promise<Response> {
+  const state = c.get("state");
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const target = resolveModel(state.config, routed.name);
   if (!target) throw new HttpError(404, "no router for requested model");
   c.set("model", target.id);
   assertModelAllowed(c.get("apiKey"), target.id);
 
-  const rewrite = bodyRewriteFor(target);
+  const rewrite = bodyRewriteFor(target, routed.rewritten);
   const raw = rawPathAndQuery(request.url);
-  const query = target.kind === "peer" && rewrite.modelName !== null
-    ? rewriteQueryModel(raw.query, rewrite.modelName)
+  const queryModel = target.kind === "peer"
+    ? rewrite.modelName
+    : routed.rewritten
+    ? routed.name
+    : null;
+  const query = queryModel !== null
+    ? rewriteQueryModel(raw.query, queryModel)
     : raw.query;
   const path = upstreamPathFor(c.req.path);
   const remoteIp = clientIp(request.headers, c.env?.remoteAddr);
-  const observation = startObservation(ctx.observer, {
-    id: crypto.randomUUID(),
-    model: target.id,
-    path,
-    method: request.method,
-    headers: request.headers,
-    remoteIp,
-    metadata: {},
-  }, ctx.dispatch.logger);
+  const client = {
+    ip: remoteIp,
+    host: url.host,
+    proto: url.protocol.slice(0, -1),
+  };
+  if (isWebSocketUpgrade(request.headers)) {
+    return await dispatchWebSocket(
+      { request, path, query, client, onEnd: routed.release },
+      target,
+      { ...ctx.dispatch, state, sockets: ctx.sockets },
+    );
+  }
+
+  const observation = alsoOnFinished(
+    startObservation(ctx.observer, {
+      id: crypto.randomUUID(),
+      model: target.id,
+      path,
+      method: request.method,
+      headers: request.headers,
+      remoteIp,
+      metadata: routed.selector === null ? {} : { selector: routed.selector },
+    }, ctx.dispatch.logger),
+    routed.release,
+  );
 
   const call: UpstreamCall = {
     method: request.method,
@@ -90,7 +148,7 @@ async function handleModelRequest(
     headers: request.headers,
     body: await rewriteBody(extracted.body, rewrite),
     streaming: extracted.streaming,
-    client: { ip: remoteIp, host: url.host, proto: url.protocol.slice(0, -1) },
+    client,
     signal: observation.signal
       ? AbortSignal.any([request.signal, observation.signal])
       : request.signal,
@@ -100,21 +158,24 @@ async function handleModelRequest(
 }
 
 /**
- * Local models: `useModelName` and the model's filters. Peers: the bare
- * peer model ID when the client used another name (the FQN), and the
+ * Local models: `useModelName`, else the new name when a pin or selector
+ * replaced the client's, and the model's filters (`setParamsByID` keyed by
+ * the name the request now carries). Peers: the bare peer model ID when
+ * the request's name is another one (the FQN) or was replaced, and the
  * peer's filters; `useModelName` never applies to peers.
  */
-function bodyRewriteFor(target: ModelTarget): BodyRewrite {
+function bodyRewriteFor(target: ModelTarget, rewritten: boolean): BodyRewrite {
   if (target.kind === "local") {
+    const renamed = rewritten ? target.requested : null;
     return {
-      modelName: target.model.useModelName || null,
+      modelName: target.model.useModelName || renamed,
       filters: target.model.filters,
       requested: target.requested,
     };
   }
   const bare = target.route.model;
   return {
-    modelName: target.requested === bare ? null : bare,
+    modelName: rewritten || target.requested !== bare ? bare : null,
     filters: target.route.peer.filters,
     requested: target.requested,
   };

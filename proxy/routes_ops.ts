@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Clock } from "../lib/mod.ts";
+import type { ActiveProfile } from "./active_profile.ts";
 import type { ProxyEnv, ProxyState, VersionInfo } from "./deps.ts";
 import { HttpError } from "./errors.ts";
 import type { MethodGuard } from "./method_guard.ts";
@@ -13,15 +14,17 @@ import { resolveModel } from "./resolve_model.ts";
 export function opsRoutes(
   app: Hono<ProxyEnv>,
   guard: MethodGuard,
-  options: { clock: Clock; version: VersionInfo },
+  options: { clock: Clock; version: VersionInfo; profiles: ActiveProfile },
 ): void {
   for (const path of ["/v1/models", "/models"]) {
     app.get(path, (c) => {
       const origin = c.req.header("origin");
       if (origin) c.header("Access-Control-Allow-Origin", origin);
+      const config = c.get("state").config;
       const data = listModels({
-        config: c.get("state").config,
+        config,
         processes: c.get("state").processes,
+        profile: options.profiles.current(config),
         created: Math.floor(options.clock.now() / 1000),
         apiKey: c.get("apiKey"),
       });

@@ -1,18 +1,12 @@
 import type { Context, Hono } from "hono";
 import type { Config } from "../config/types.ts";
 import { assertModelAllowed } from "./auth.ts";
-import { readBodyWithin } from "./body_limit.ts";
-import { clientIp } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
-import { dispatch } from "./dispatch.ts";
 import { HttpError } from "./errors.ts";
+import { forwardRaw } from "./forward_raw.ts";
 import { isInferencePath } from "./inference_routes.ts";
-import {
-  noopObserver,
-  type RequestObservation,
-  startObservation,
-} from "./observer.ts";
-import type { UpstreamCall } from "./relay.ts";
+import { noopObserver } from "./observer.ts";
+import { pinUpstreamPath } from "./profile_pins.ts";
 import type { RouteContext } from "./routes_inference.ts";
 import { collapseSlashes, resolveUpstreamPath } from "./upstream_path.ts";
 import { rawPathAndQuery } from "./upstream_url.ts";
@@ -21,9 +15,11 @@ const PREFIX = "/upstream/";
 
 /**
  * Mounts `ANY /upstream/<model>/<path>`: a raw passthrough to one model's
- * server with no body inspection. The request starts or swaps the model
- * like any other, except that a local model that is not ready refuses
- * paths matching `upstream.ignorePaths` with 409. Never a loading stream.
+ * server with no body inspection. The active profile's pins apply to the
+ * model part of the path (the longest pin wins); selectors do not. The
+ * request starts or swaps the model like any other, except that a local
+ * model that is not ready refuses paths matching `upstream.ignorePaths`
+ * with 409. Never a loading stream. Websocket upgrades are relayed.
  */
 export function upstreamRoutes(app: Hono<ProxyEnv>, ctx: RouteContext): void {
   app.all("/upstream/*", (c) => handleUpstream(c, ctx));
@@ -36,20 +32,21 @@ async function handleUpstream(
   const state = c.get("state");
   const request = c.req.raw;
   const raw = rawPathAndQuery(request.url);
+  const asked = raw.path.slice(PREFIX.length);
 
-  const found = resolveUpstreamPath(
-    state.config,
-    raw.path.slice(PREFIX.length),
-  );
+  const pinned = pinUpstreamPath(ctx.profiles.current(state.config), asked);
+  const found = pinned === null
+    ? null
+    : resolveUpstreamPath(state.config, pinned);
   if (!found) throw new HttpError(404, "model not found");
   const target = found.target;
   c.set("model", target.id);
   assertModelAllowed(c.get("apiKey"), target.id);
 
   if (found.rest === "") {
+    // The client's own spelling, so that a pin still applies after it.
     const get = request.method === "GET" || request.method === "HEAD";
-    const location = `${PREFIX}${found.rawModel}/${raw.query}`;
-    return c.redirect(location, get ? 301 : 308);
+    return c.redirect(`${PREFIX}${asked}/${raw.query}`, get ? 301 : 308);
   }
   const path = collapseSlashes(found.rest);
   if (
@@ -63,34 +60,12 @@ async function handleUpstream(
     );
   }
 
-  const url = new URL(request.url);
-  const remoteIp = clientIp(request.headers, c.env?.remoteAddr);
-  const bytes = await readBodyWithin(request, state.config.requestBodyLimit);
-  const observer = isInferencePath(path) ? ctx.observer : noopObserver;
-  const observation: RequestObservation = startObservation(observer, {
-    id: crypto.randomUUID(),
-    model: target.id,
-    path,
-    method: request.method,
-    headers: request.headers,
-    remoteIp,
-    metadata: {},
-  }, ctx.dispatch.logger);
-
-  const call: UpstreamCall = {
-    method: request.method,
+  return await forwardRaw(c, ctx, {
+    target,
     path,
     query: raw.query,
-    headers: request.headers,
-    body: { bytes, contentType: null },
-    streaming: url.searchParams.get("stream") === "true",
-    client: { ip: remoteIp, host: url.host, proto: url.protocol.slice(0, -1) },
-    signal: observation.signal
-      ? AbortSignal.any([request.signal, observation.signal])
-      : request.signal,
-    observation,
-  };
-  return await dispatch(call, target, { ...ctx.dispatch, state }, false);
+    observer: isInferencePath(path) ? ctx.observer : noopObserver,
+  });
 }
 
 const compiled = new WeakMap<Config, RegExp[]>();

@@ -14,7 +14,9 @@ export interface UpstreamPath {
 /**
  * Finds the model in a raw path after `/upstream/`: the longest run of
  * leading segments (each percent-decoded, joined with `/`) that names a
- * local model, an alias or a peer model. Returns null when none does.
+ * local model, an alias or a peer model. Selector IDs name nothing here,
+ * even one that shadows a bare peer model name. Returns null when no run
+ * names a model.
  *
  * Throws `HttpError` 400 when the rest could leave the model's base URL:
  * a `.` or `..` segment, written plainly or percent-encoded, or a
@@ -32,7 +34,8 @@ export function resolveUpstreamPath(
     const decoded = decodeSegment(segments[i]!);
     if (decoded === null) break;
     name = i === 0 ? decoded : `${name}/${decoded}`;
-    const target = name === "" ? null : resolveModel(config, name);
+    const usable = name !== "" && !Object.hasOwn(config.selectors, name);
+    const target = usable ? resolveModel(config, name) : null;
     if (target) {
       const rest = segments.slice(i + 1);
       best = {
@@ -43,7 +46,7 @@ export function resolveUpstreamPath(
     }
   }
 
-  if (best) assertSafe(best.rest);
+  if (best) assertSafeSubPath(best.rest);
   return best;
 }
 
@@ -60,7 +63,12 @@ function decodeSegment(segment: string): string | null {
   }
 }
 
-function assertSafe(rest: string): void {
+/**
+ * Throws `HttpError` 400 when a raw sub-path could leave the base URL it
+ * is appended to: a `.` or `..` segment, written plainly or
+ * percent-encoded, or a backslash (which URL parsers treat as a slash).
+ */
+export function assertSafeSubPath(rest: string): void {
   for (const segment of rest.split("/")) {
     const plain = segment.replace(/%2e/gi, ".");
     if (plain === "." || plain === ".." || /\\|%5c/i.test(segment)) {
