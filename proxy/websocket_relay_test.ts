@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { FakeClock } from "../tests/fake_clock.ts";
+import { WebSocketRelay } from "./websocket_relay.ts";
+
+type Sent = string | ArrayBufferLike | Blob | ArrayBufferView;
+
+/** Just enough of a websocket for the relay; the test moves its state. */
+class FakeSocket extends EventTarget {
+  readyState: number;
+  binaryType: BinaryType = "blob";
+  readonly sent: Sent[] = [];
+  /** Arguments of each `close()` call; an empty array for no code. */
+  readonly closes: unknown[][] = [];
+
+  constructor(readyState: number = WebSocket.OPEN) {
+    super();
+    this.readyState = readyState;
+  }
+
+  send(data: Sent): void {
+    if (this.readyState !== WebSocket.OPEN) {
+      throw new Error("Cannot send: the fake socket is not open");
+    }
+    this.sent.push(data);
+  }
+
+  close(...args: unknown[]): void {
+    this.closes.push(args);
+    this.readyState = WebSocket.CLOSING;
+  }
+
+  open(): void {
+    this.readyState = WebSocket.OPEN;
+    this.dispatchEvent(new Event("open"));
+  }
+
+  receive(data: string | ArrayBuffer): void {
+    this.dispatchEvent(new MessageEvent("message", { data }));
+  }
+
+  closed(code: number, reason = ""): void {
+    this.readyState = WebSocket.CLOSED;
+    this.dispatchEvent(new CloseEvent("close", { code, reason }));
+  }
+
+  get socket(): WebSocket {
+    return this as unknown as WebSocket;
+  }
+}
+
+function relay(
+  client: FakeSocket,
+  upstream: FakeSocket,
+  clock = new FakeClock(),
+) {
+  return new WebSocketRelay(client.socket, upstream.socket, { clock });
+}
+
+Deno.test("WebSocketRelay passes text and binary messages both ways", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+  const bytes = new Uint8Array([1, 2, 3]).buffer;
+
+  client.receive("hello");
+  upstream.receive(bytes);
+
+  assert.deepEqual(upstream.sent, ["hello"]);
+  assert.deepEqual(client.sent, [bytes]);
+  assert.equal(client.binaryType, "arraybuffer");
+  assert.equal(upstream.binaryType, "arraybuffer");
+});
+
+Deno.test("WebSocketRelay keeps messages for a client that is still connecting", () => {
+  const client = new FakeSocket(WebSocket.CONNECTING);
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+
+  upstream.receive("early");
+  upstream.receive("second");
+  assert.deepEqual(client.sent, []);
+  client.open();
+
+  assert.deepEqual(client.sent, ["early", "second"]);
+});
+
+Deno.test("WebSocketRelay closes the client with the upstream's code and reason", async () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  const joined = relay(client, upstream);
+
+  upstream.closed(4001, "done here");
+  client.closed(4001, "done here");
+  await joined.done;
+
+  assert.deepEqual(client.closes, [[4001, "done here"]]);
+});
+
+Deno.test("WebSocketRelay closes the upstream normally for a code it may not send", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+
+  client.closed(1001, "tab closed");
+
+  assert.deepEqual(upstream.closes, [[1000, "tab closed"]]);
+});
+
+Deno.test("WebSocketRelay closes the client without a code when the upstream sent none", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+
+  upstream.closed(1005);
+
+  assert.deepEqual(client.closes, [[]]);
+});
+
+Deno.test("WebSocketRelay waits for a connecting client to open before closing it", () => {
+  const client = new FakeSocket(WebSocket.CONNECTING);
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+
+  upstream.closed(1000, "bye");
+  assert.deepEqual(client.closes, []);
+  client.open();
+
+  assert.deepEqual(client.closes, [[1000, "bye"]]);
+});
+
+Deno.test("WebSocketRelay.done resolves after the grace when one side never closes", async () => {
+  const clock = new FakeClock();
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  const joined = relay(client, upstream, clock);
+  let done = false;
+  void joined.done.then(() => done = true);
+
+  upstream.closed(1000);
+  clock.tick(4_999);
+  await Promise.resolve();
+  assert.equal(done, false);
+  clock.tick(1);
+  await joined.done;
+
+  assert.equal(done, true);
+});
+
+Deno.test("WebSocketRelay.cut() closes the client with the code and the upstream normally", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  const joined = relay(client, upstream);
+
+  joined.cut(1001, "model m1 was unloaded");
+
+  assert.deepEqual(client.closes, [[1001, "model m1 was unloaded"]]);
+  assert.deepEqual(upstream.closes, [[1000, "model m1 was unloaded"]]);
+});
+
+Deno.test("WebSocketRelay shortens a close reason to 123 bytes", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  relay(client, upstream);
+
+  upstream.closed(4000, "é".repeat(100));
+
+  const reason = client.closes[0]?.[1];
+  assert.equal(typeof reason, "string");
+  assert.equal(new TextEncoder().encode(reason as string).length, 122);
+});
