@@ -107,3 +107,48 @@ Deno.test({
 Deno.test("main.ts serves the demo with only the permissions compiled into the binary", async () => {
   await demoAnswers([Deno.execPath(), "run", ...BINARY_PERMISSIONS, MAIN]);
 });
+
+Deno.test("main.ts simulate runs with only the permissions compiled into the binary", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...BINARY_PERMISSIONS,
+      MAIN,
+      "simulate",
+      "--port",
+      "0",
+      "--grandchild",
+      "--pid-file",
+      `${dir}/pids.json`,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  try {
+    // The simulator logs to stderr.
+    const reader = child.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let output = "";
+    while (!output.includes("simulator listening on")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    await reader.cancel();
+    const url = /listening on (\S+)/.exec(output)?.[1];
+
+    const health = await fetch(`${url}/health`);
+
+    assert.equal(health.status, 200, output);
+    await health.body?.cancel();
+  } finally {
+    Deno.kill(-child.pid, "SIGKILL");
+    await child.status;
+    await stdout;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
