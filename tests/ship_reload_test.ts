@@ -269,3 +269,23 @@ Deno.test("ProxyServer.reload() runs once more for triggers that arrive during a
     await server.shutdown();
   }
 });
+
+Deno.test("ProxyServer.reload() applies logLevel at once and says logToStdout needs a restart", async () => {
+  const models = { idle: simulatedModel("idle") };
+  let text = sharingConfig(models);
+  const server = await startServer(() => text);
+  try {
+    text = sharingConfig(models, "logLevel: debug\nlogToStdout: both\n");
+
+    const reloaded = await server.reload();
+
+    assert.equal(reloaded, true);
+    assert.equal(server.logger.level, "debug");
+    assert.match(
+      server.logs.proxy.text(),
+      /\[WARN\] config: logToStdout changed; restart to apply it running=proxy configured=both/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
