@@ -6,8 +6,13 @@
  * everything else parses the proxy's flags, loads the config (or the
  * built-in demo), starts the server and runs it until a stop signal
  * (`cli/lifecycle.ts`: SIGHUP and `--watch-config` reload).
+ *
+ * The default export is a fetch handler, so `deno serve main.ts` can host
+ * the proxy too; flags then come from `LLAMA_SWAP_ARGS` (`--listen` and
+ * TLS are `deno serve`'s business).
  */
 import { demoConfigText } from "./cli/demo_config.ts";
+import { argsFromEnvironment, launchedByDenoServe } from "./cli/deno_serve.ts";
 import { resolveDataDir } from "./cli/data_dir.ts";
 import {
   type CliOptions,
@@ -109,18 +114,11 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
   const readTls = tlsReader(options);
 
   const server = await ProxyServer.start({
-    config,
+    ...await serverOptions(options, config),
     hostname: listen.hostname,
     port: listen.port,
     tls: readTls ? await readTls() : null,
     tlsSource: readTls,
-    reloadSource: () => loadSource(options),
-    dataDir: resolveDataDir(options.dataDir),
-    buildInfo: await readBuildInfo(),
-    terminal: (chunk) => Deno.stdout.writeSync(chunk),
-    logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,
-    observability: createObservability,
-    ui: mountUi,
   });
 
   const warning = openAccessWarning(listen.hostname, config);
@@ -140,6 +138,54 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
   });
 }
 
+/** What a server needs besides where it listens. */
+async function serverOptions(options: CliOptions, config: Config) {
+  return {
+    config,
+    reloadSource: () => loadSource(options),
+    dataDir: resolveDataDir(options.dataDir),
+    buildInfo: await readBuildInfo(),
+    terminal: (chunk: Uint8Array) => Deno.stdout.writeSync(chunk),
+    logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,
+    observability: createObservability,
+    ui: mountUi,
+  };
+}
+
+/**
+ * Starts the proxy inside `deno serve`: no listener of its own, signals
+ * handled as usual. Exits on a bad config, like the command line.
+ */
+async function startForDenoServe(): Promise<ProxyServer> {
+  const options = parseCliArgs(argsFromEnvironment());
+  const loaded = await loadSource(options);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) {
+      console.error(`llama-swap: ${formatConfigError(error)}`);
+    }
+    Deno.exit(1);
+  }
+  const server = await ProxyServer.embedded({
+    ...await serverOptions(options, loaded.config),
+    hostname: "",
+    port: 0,
+  });
+  void runUntilStopped(server, {
+    watchPath: options.watchConfig && !options.demo ? options.config : null,
+  }).then((code) => Deno.exit(code));
+  return server;
+}
+
+let embedded: Promise<ProxyServer> | null = null;
+
+/** The proxy as a fetch handler, for `deno serve main.ts`. */
+export default {
+  fetch(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+    embedded ??= startForDenoServe();
+    return embedded.then((server) => server.fetch(request, info));
+  },
+} satisfies Deno.ServeDefaultExport;
+
 /** Reads the `--tls-*` files; null when TLS is off. */
 function tlsReader(
   options: CliOptions,
@@ -153,5 +199,9 @@ function tlsReader(
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  if (launchedByDenoServe()) {
+    embedded = startForDenoServe();
+  } else {
+    Deno.exit(await main(Deno.args));
+  }
 }

@@ -39,6 +39,7 @@ export class ProxyServer {
   /** What a new request works with; replaced whole on reload. */
   #state!: ProxyState;
   #http: Deno.HttpServer<Deno.NetAddr> | null = null;
+  #app!: Hono<ProxyEnv>;
   #observability: ObservabilityParts | null = null;
   readonly #preload = new AbortController();
   /** Every process ever built that may still own a child. */
@@ -69,6 +70,26 @@ export class ProxyServer {
 
   /** Reaps orphans, builds the runtime, starts listening and preloading. */
   static async start(options: ServerOptions): Promise<ProxyServer> {
+    const server = await ProxyServer.#create(options);
+    await server.#listen();
+    server.logger.info("listening", { url: server.url });
+    server.#preloadInBackground(options.config.preload, "preload");
+    return server;
+  }
+
+  /**
+   * Like `start()` but without a listener of its own: another server
+   * (`deno serve`) hands requests to `fetch`. `hostname` and `port` in
+   * `options` are ignored.
+   */
+  static async embedded(options: ServerOptions): Promise<ProxyServer> {
+    const server = await ProxyServer.#create(options);
+    server.logger.info("serving requests handed over by the host server");
+    server.#preloadInBackground(options.config.preload, "preload");
+    return server;
+  }
+
+  static async #create(options: ServerOptions): Promise<ProxyServer> {
     const clock = options.clock ?? systemClock;
     const logs = new LogHub({
       logToStdout: options.config.logToStdout,
@@ -92,12 +113,19 @@ export class ProxyServer {
       clock,
     }) ?? null;
     server.#install(server.#runtime);
-    await server.#listen();
-
-    logger.info("listening", { url: server.url });
-    server.#preloadInBackground(options.config.preload, "preload");
+    server.#app = server.#buildApp();
     return server;
   }
+
+  /** Answers one request, as `Deno.serve` would hand it over. */
+  fetch = (
+    request: Request,
+    info?: { readonly remoteAddr?: Deno.Addr },
+  ): Response | Promise<Response> =>
+    this.#app.fetch(
+      request,
+      info?.remoteAddr ? { remoteAddr: info.remoteAddr } : {},
+    );
 
   get runtime(): Runtime {
     return this.#runtime;
@@ -227,9 +255,9 @@ export class ProxyServer {
     this.#observability?.attach(runtime);
   }
 
-  async #listen(): Promise<void> {
+  #buildApp(): Hono<ProxyEnv> {
     const options = this.#options;
-    const app = createProxyApp({
+    return createProxyApp({
       current: () => this.#state,
       logger: this.logger,
       clock: this.#clock,
@@ -243,14 +271,17 @@ export class ProxyServer {
         options.ui?.(app);
       },
     });
+  }
 
+  async #listen(): Promise<void> {
+    const options = this.#options;
     const listening = Promise.withResolvers<void>();
     this.#http = Deno.serve({
       hostname: options.hostname,
       port: options.port,
       ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
       onListen: () => listening.resolve(),
-    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+    }, this.fetch);
     await listening.promise;
   }
 

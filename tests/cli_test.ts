@@ -85,3 +85,60 @@ Deno.test("llama-swap reports a missing config file and exits non-zero", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno serve main.ts hosts the proxy with flags from LLAMA_SWAP_ARGS", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "serve",
+      "--allow-all",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      new URL("../main.ts", import.meta.url).pathname,
+    ],
+    env: { NO_COLOR: "1", LLAMA_SWAP_ARGS: `--demo --data-dir ${dataDir}` },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.text();
+  try {
+    await waitForOutput(child.stdout, "serving requests handed over");
+
+    const res = await fetch(`http://127.0.0.1:${port}/v1/models`);
+    const body = await res.json();
+
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      body.data.map((m: { id: string }) => m.id),
+      ["demo-chat", "demo-fast", "demo-large"],
+    );
+  } finally {
+    child.kill("SIGINT");
+    const status = await child.status;
+    await stderr;
+    await Deno.remove(dataDir, { recursive: true });
+    assert.equal(status.code, 0);
+  }
+});
+
+/** Reads `stream` until `text` appears, then keeps draining it. */
+async function waitForOutput(
+  stream: ReadableStream<Uint8Array>,
+  text: string,
+): Promise<void> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`output ended before "${text}":\n${seen}`);
+    seen += value;
+  }
+  void (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+}
