@@ -3,3 +3,4 @@ export { type Clock, delay, systemClock } from "./clock.ts";
 export { type Deferred, deferred } from "./deferred.ts";
 export { isCompiled, selfCommand, shellQuote } from "./self_command.ts";
 export { type BuildInfo, readBuildInfo, VERSION } from "./version.ts";
+export { settlesWithin } from "./settles_within.ts";

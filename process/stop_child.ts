@@ -1,8 +1,7 @@
-import type { Clock } from "../lib/mod.ts";
+import { type Clock, settlesWithin } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProcessControl } from "./process_control.ts";
 import type { RunningChild } from "./running_child.ts";
-import { settlesWithin } from "./settles_within.ts";
 
 /**
  * How long output is still read once the child's group is dead. Only a

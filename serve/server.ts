@@ -1,5 +1,10 @@
 import type { Hono } from "hono";
-import { type BuildInfo, type Clock, systemClock } from "../lib/mod.ts";
+import {
+  type BuildInfo,
+  type Clock,
+  settlesWithin,
+  systemClock,
+} from "../lib/mod.ts";
 import { Logger, LogHub } from "../log/mod.ts";
 import type { ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
@@ -14,7 +19,6 @@ import { preloadModels } from "./preload.ts";
 import { reloadRuntime } from "./reload.ts";
 import { buildRuntime, type Runtime, type RuntimeDeps } from "./runtime.ts";
 import type { ObservabilityParts, ServerOptions } from "./server_options.ts";
-import { settlesWithin } from "./settles_within.ts";
 
 /** How long a graceful shutdown lets in-flight requests finish. */
 export const SHUTDOWN_BUDGET_MS = 30_000;

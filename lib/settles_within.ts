@@ -1,4 +1,4 @@
-import type { Clock } from "../lib/mod.ts";
+import type { Clock } from "./clock.ts";
 
 /**
  * Waits for `promise` to settle, but no longer than `ms` on `clock`.
