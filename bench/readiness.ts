@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { LogBuffer, silentLogger } from "../log/mod.ts";
 import { ModelProcess } from "../process/mod.ts";
 import type { ModelConfig } from "../config/types.ts";
+import { testModelConfig } from "../tests/model_config.ts";
 
 export interface ReadinessBenchOptions {
   /** Starts to measure; default 20. */
@@ -121,39 +122,13 @@ async function measureStart(
 }
 
 function benchConfig(port: number): ModelConfig {
-  return {
-    id: "bench",
+  return testModelConfig("bench", {
     cmd: "sleep 60",
-    cmdStop: "",
     proxy: `http://127.0.0.1:${port}`,
     checkEndpoint: "/health",
-    ttl: 0,
     unloadTimeout: 1,
     healthCheckTimeout: 30,
-    aliases: [],
-    env: [],
-    name: "",
-    description: "",
-    metadata: {},
-    unlisted: false,
-    useModelName: "",
-    concurrencyLimit: 10,
-    sendLoadingState: false,
-    loadingStateFormat: "reasoning",
-    filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
-    timeouts: {
-      connect: 30,
-      keepalive: 30,
-      responseHeader: 0,
-      tlsHandshake: 10,
-      expectContinue: 1,
-      idleConn: 90,
-    },
-    capabilities: null,
-    compat: { ignoreWebsockets: false },
-    macros: [],
-    port: null,
-  };
+  });
 }
 
 /** llama-swap probes 250 ms after the start, then every second. */

@@ -4,6 +4,7 @@
  */
 import type { ModelConfig } from "../config/types.ts";
 import { deferred } from "../lib/mod.ts";
+import { testModelConfig } from "./model_config.ts";
 import type { LogBuffer } from "../log/mod.ts";
 import type {
   ModelProcessHandle,
@@ -13,40 +14,12 @@ import type {
 
 /** A complete `ModelConfig` with test defaults; `overrides` win. */
 export function modelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    id: "test-model",
+  return testModelConfig(overrides.id ?? "test-model", {
     cmd: "sleep 60",
-    cmdStop: "",
-    proxy: "http://127.0.0.1:1",
-    checkEndpoint: "none",
-    ttl: 0,
     unloadTimeout: 2,
     healthCheckTimeout: 15,
-    aliases: [],
-    env: [],
-    name: "",
-    description: "",
-    metadata: {},
-    unlisted: false,
-    useModelName: "",
-    concurrencyLimit: 10,
-    sendLoadingState: false,
-    loadingStateFormat: "reasoning",
-    filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
-    timeouts: {
-      connect: 30,
-      keepalive: 30,
-      responseHeader: 0,
-      tlsHandshake: 10,
-      expectContinue: 1,
-      idleConn: 90,
-    },
-    capabilities: null,
-    compat: { ignoreWebsockets: false },
-    macros: [],
-    port: null,
     ...overrides,
-  };
+  });
 }
 
 /** A loopback TCP port that was free a moment ago. */

@@ -1,3 +1,4 @@
+import { testModelConfig } from "./model_config.ts";
 /** A complete `Config` for router tests, built without the YAML loader. */
 import type { Config, ModelConfig, SchedulerConfig } from "../config/mod.ts";
 
@@ -72,38 +73,5 @@ export function routerTestConfig(
 }
 
 function testModel(id: string, settings: RouterTestModel): ModelConfig {
-  return {
-    cmd: "true",
-    cmdStop: "",
-    proxy: "http://127.0.0.1:1",
-    checkEndpoint: "none",
-    ttl: 0,
-    unloadTimeout: 10,
-    healthCheckTimeout: 120,
-    aliases: [],
-    env: [],
-    name: "",
-    description: "",
-    metadata: {},
-    unlisted: false,
-    useModelName: "",
-    concurrencyLimit: 10,
-    sendLoadingState: false,
-    loadingStateFormat: "reasoning",
-    filters: { stripParams: "", strip: [], setParams: {}, setParamsByID: {} },
-    timeouts: {
-      connect: 30,
-      keepalive: 30,
-      responseHeader: 0,
-      tlsHandshake: 10,
-      expectContinue: 1,
-      idleConn: 90,
-    },
-    capabilities: null,
-    compat: { ignoreWebsockets: false },
-    macros: [],
-    port: null,
-    ...settings,
-    id,
-  };
+  return testModelConfig(id, settings);
 }
