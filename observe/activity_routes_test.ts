@@ -53,6 +53,7 @@ Deno.test("a non-streamed chat request becomes one activity entry with its usage
     duration_ms: 250,
     ttft_ms: null,
     has_capture: true,
+    metadata: { fifo_priority: "0" },
   });
   assert.equal(proxy.observability.inFlight.count(), 0);
 });

@@ -57,6 +57,8 @@ export class RequestRecorder implements RequestObservation {
   #contentType = "";
   #streamUsage: StreamUsageTracker | null = null;
   #body: BoundedBytes | null = null;
+  /** Labels the proxy added after the start (`fifo_priority`). */
+  #labels: Record<string, string> | null = null;
   #done = false;
 
   constructor(options: RequestRecorderOptions) {
@@ -103,6 +105,15 @@ export class RequestRecorder implements RequestObservation {
   }
 
   /**
+   * Adds a label to the activity entry's metadata, over any start label of
+   * the same key. The in-flight entry keeps the labels it started with.
+   */
+  annotate(key: string, value: string): void {
+    if (this.#done) return;
+    this.#labels = { ...this.#labels, [key]: value };
+  }
+
+  /**
    * Ends the in-flight entry and reports the outcome. `status` is what the
    * client was answered; `error` (the proxy's own failure text, or why the
    * stream ended early) becomes the entry's `error_msg`. Only the first
@@ -131,7 +142,9 @@ export class RequestRecorder implements RequestObservation {
         (result.status === 200
           ? ""
           : extractErrorMessage(body ?? "", result.status)),
-      metadata: start.metadata,
+      metadata: this.#labels
+        ? { ...start.metadata, ...this.#labels }
+        : start.metadata,
     };
     this.#options.onFinished({ activity, capture: this.#capture(body) });
   }

@@ -152,3 +152,17 @@ Deno.test("RequestRecorder.signal aborts when the in-flight entry is cancelled",
 
   assert.equal(recording.signal.aborted, true);
 });
+
+Deno.test("RequestRecorder.annotate() adds labels to the activity metadata", () => {
+  const { recording, outcomes } = recorder(0);
+
+  recording.annotate("fifo_priority", "3");
+  recording.responseStarted(200, JSON_HEADERS);
+  recording.finished({ status: 200 });
+  recording.annotate("late", "ignored");
+
+  assert.deepEqual(outcomes[0]?.activity.metadata, {
+    selector: "public",
+    fifo_priority: "3",
+  });
+});
