@@ -1,16 +1,16 @@
 /**
- * Selectors through the whole app (reference server.md §9, scenarios
- * 88-91): strategies, reservations and their release, `/upstream`, the
- * listing, and the activity metadata (`selector`, `fifo_priority`).
+ * Selectors through the whole app (reference server.md §9, scenarios 88,
+ * 90 and 91): `pin` and `warm`, peers and profiles as the way in, the
+ * activity metadata (`selector`, `fifo_priority`), `/upstream` and the
+ * listing.
  */
 import assert from "node:assert/strict";
 import type { Config, ModelConfig, SelectorConfig } from "../config/types.ts";
-import type {
-  ProxyObserver,
-  RequestObservation,
-  RequestStart,
-  WebSocketPort,
-} from "../proxy/mod.ts";
+import {
+  errorMessage,
+  RecordingObserver,
+  testSelector,
+} from "../proxy/test_utils.ts";
 import {
   jsonPost,
   NO_FILTERS,
@@ -19,23 +19,6 @@ import {
   testPeer,
   testProxy,
 } from "./proxy_fakes.ts";
-
-function selector(
-  id: string,
-  overrides: Partial<SelectorConfig> = {},
-): SelectorConfig {
-  return {
-    id,
-    strategy: "pin",
-    targets: [],
-    spillover: 1,
-    name: "",
-    description: "",
-    unlisted: false,
-    metadata: {},
-    ...overrides,
-  };
-}
 
 function withSelectors(
   models: ModelConfig[],
@@ -49,31 +32,6 @@ function withSelectors(
   };
 }
 
-/** Every observation started, with the labels added later. */
-class RecordingObserver implements ProxyObserver {
-  readonly starts: RequestStart[] = [];
-  readonly labels: Record<string, string>[] = [];
-
-  requestStarted(start: RequestStart): RequestObservation {
-    this.starts.push(start);
-    const labels: Record<string, string> = {};
-    this.labels.push(labels);
-    return {
-      requestBody() {},
-      responseStarted() {},
-      chunk() {},
-      annotate(key, value) {
-        labels[key] = value;
-      },
-      finished() {},
-    };
-  }
-}
-
-async function errorMessage(res: Response): Promise<string> {
-  return (await res.json()).error.message;
-}
-
 Deno.test("a pin selector sends the request to its first target as that name", async () => {
   const observer = new RecordingObserver();
   const config = withSelectors([
@@ -85,7 +43,7 @@ Deno.test("a pin selector sends the request to its first target as that name", a
       },
     }),
   ], [
-    selector("public", {
+    testSelector("public", {
       strategy: "pin",
       targets: ["variant", "remote-model"],
     }),
@@ -112,7 +70,7 @@ Deno.test("a pin selector sends the request to its first target as that name", a
 Deno.test("a profile pin to a selector is applied first, then the selector", async () => {
   const config = withSelectors(
     [testModel("a")],
-    [selector("public", { targets: ["a"] })],
+    [testSelector("public", { targets: ["a"] })],
     {
       profiles: {
         p: { name: "p", description: "", pins: { coder: "public" } },
@@ -137,7 +95,7 @@ Deno.test("a profile pin to a selector is applied first, then the selector", asy
 
 Deno.test("a selector may send a request to a peer as its bare model name", async () => {
   const config = withSelectors([testModel("a")], [
-    selector("public", { targets: ["remote/remote-model"] }),
+    testSelector("public", { targets: ["remote/remote-model"] }),
   ]);
   const proxy = testProxy(config);
 
@@ -156,7 +114,7 @@ Deno.test("a selector may send a request to a peer as its bare model name", asyn
 
 Deno.test("a warm selector prefers a ready target", async () => {
   const config = withSelectors([testModel("a"), testModel("b")], [
-    selector("public", { strategy: "warm", targets: ["a", "b"] }),
+    testSelector("public", { strategy: "warm", targets: ["a", "b"] }),
   ]);
   const proxy = testProxy(config, { states: { a: "stopped", b: "ready" } });
 
@@ -168,137 +126,9 @@ Deno.test("a warm selector prefers a ready target", async () => {
   assert.deepEqual(proxy.router.calls.map((c) => c.model), ["b"]);
 });
 
-Deno.test("a spillover selector sends concurrent requests to different ready targets", async () => {
-  const config = withSelectors(
-    [testModel("a"), testModel("b"), testModel("c")],
-    [
-      selector("pool", { strategy: "spillover", targets: ["a", "b", "c"] }),
-    ],
-  );
-  const proxy = testProxy(config);
-  proxy.router.hold = true;
-
-  const first = proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  );
-  await proxy.router.called(1);
-  const second = proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  );
-  await proxy.router.called(2);
-  proxy.router.grantHeld(0);
-  proxy.router.grantHeld(1);
-  await (await first).body?.cancel();
-  await (await second).body?.cancel();
-
-  const models = proxy.router.calls.map((c) => c.model);
-  assert.equal(new Set(models).size, 2);
-});
-
-Deno.test("a spillover reservation ends with the request, also when it fails", async () => {
-  const config = withSelectors([testModel("a"), testModel("b")], [
-    selector("pool", { strategy: "spillover", targets: ["a", "b"] }),
-  ]);
-  const proxy = testProxy(config, { states: { a: "ready", b: "stopped" } });
-  proxy.upstream.respond = (hit) => {
-    if (hit.url.includes("fail")) throw new TypeError("connection refused");
-    return Response.json({ ok: true });
-  };
-  const send = (path: string) =>
-    proxy.app.request(path, jsonPost({ model: "pool" }));
-
-  await (await send("/v1/completions")).text();
-  await send("/v1/completions?fail=1");
-  await (await send("/v1/completions")).text();
-
-  assert.deepEqual(proxy.router.calls.map((c) => c.model), ["a", "a", "a"]);
-});
-
-Deno.test("a spillover reservation ends when the client leaves while queued", async () => {
-  const config = withSelectors([testModel("a"), testModel("b")], [
-    selector("pool", { strategy: "spillover", targets: ["a", "b"] }),
-  ]);
-  const proxy = testProxy(config, { states: { a: "ready", b: "stopped" } });
-  proxy.router.hold = true;
-  const client = new AbortController();
-
-  const gone = Promise.resolve(proxy.app.request("/v1/completions", {
-    ...jsonPost({ model: "pool" }),
-    signal: client.signal,
-  }));
-  await proxy.router.called(1);
-  client.abort();
-  const left = await gone;
-  proxy.router.hold = false;
-  await (await proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  )).text();
-
-  assert.equal(left.status, 499);
-  assert.deepEqual(proxy.router.calls.map((c) => c.model), ["a", "a"]);
-});
-
-Deno.test("a spillover selector with every target stopping answers 503", async () => {
-  const config = withSelectors([testModel("a"), testModel("b")], [
-    selector("pool", { strategy: "spillover", targets: ["a", "b"] }),
-  ]);
-  const proxy = testProxy(config, { states: { a: "stopping", b: "shutdown" } });
-
-  const res = await proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  );
-
-  assert.equal(res.status, 503);
-  assert.equal(
-    await errorMessage(res),
-    'selector "pool" has no available spillover targets',
-  );
-  assert.equal(proxy.router.calls.length, 0);
-});
-
-Deno.test("ignored websocket requests do not hold spillover reservations", async () => {
-  const config = withSelectors([
-    testModel("a", { compat: { ignoreWebsockets: true } }),
-    testModel("b", { compat: { ignoreWebsockets: true } }),
-    testModel("c"),
-  ], [
-    selector("pool", { strategy: "spillover", targets: ["a", "b", "c"] }),
-  ]);
-  const proxy = testProxy(config, {
-    states: { a: "ready", b: "ready", c: "stopped" },
-    webSockets: openingSockets(),
-  });
-  proxy.router.hold = true;
-
-  const socket = await proxy.app.request("/v1/audio/voices?model=pool", {
-    headers: { connection: "Upgrade", upgrade: "websocket" },
-  });
-  const first = proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  );
-  await proxy.router.called(1);
-  const second = proxy.app.request(
-    "/v1/completions",
-    jsonPost({ model: "pool" }),
-  );
-  await proxy.router.called(2);
-  proxy.router.grantHeld(0);
-  proxy.router.grantHeld(1);
-  await (await first).body?.cancel();
-  await (await second).body?.cancel();
-
-  assert.equal(socket.status, 200);
-  assert.deepEqual(proxy.router.calls.map((c) => c.model).sort(), ["a", "b"]);
-});
-
 Deno.test("/upstream/<selector>/... answers 404 without calling anyone", async () => {
   const config = withSelectors([testModel("a")], [
-    selector("public", { targets: ["a"] }),
+    testSelector("public", { targets: ["a"] }),
   ]);
   const proxy = testProxy(config);
 
@@ -315,15 +145,15 @@ Deno.test("/upstream/<selector>/... answers 404 without calling anyone", async (
 
 Deno.test("GET /v1/models lists selectors with their strategy and load state", async () => {
   const config = withSelectors([testModel("a"), testModel("b")], [
-    selector("public", {
+    testSelector("public", {
       targets: ["a", "b"],
       name: "Public",
       description: "the shared one",
       metadata: { purpose: "chat" },
     }),
-    selector("pool", { strategy: "spillover", targets: ["a", "b"] }),
-    selector("secret", { targets: ["a"], unlisted: true }),
-    selector("second", { targets: ["b", "a"] }),
+    testSelector("pool", { strategy: "spillover", targets: ["a", "b"] }),
+    testSelector("secret", { targets: ["a"], unlisted: true }),
+    testSelector("second", { targets: ["b", "a"] }),
   ]);
   const proxy = testProxy(config, { states: { a: "starting", b: "stopped" } });
 
@@ -359,30 +189,3 @@ Deno.test("GET /v1/models lists selectors with their strategy and load state", a
   assert.equal(byId.has("secret"), false);
   assert.deepEqual(byId.get("second")?.status, { value: "unloaded" });
 });
-
-/**
- * Websockets that open at once: the upstream dial succeeds and the
- * client's upgrade answers 200, since `app.request()` has no connection
- * to switch.
- */
-function openingSockets(): WebSocketPort {
-  const socket = () => {
-    const fake = new EventTarget() as EventTarget & Record<string, unknown>;
-    Object.assign(fake, {
-      readyState: WebSocket.OPEN,
-      binaryType: "blob",
-      protocol: "",
-      send() {},
-      close() {},
-    });
-    return fake as unknown as WebSocket;
-  };
-  return {
-    upgrade: () => ({ socket: socket(), response: new Response(null) }),
-    connect: () => {
-      const upstream = socket();
-      queueMicrotask(() => upstream.dispatchEvent(new Event("open")));
-      return upstream;
-    },
-  };
-}
