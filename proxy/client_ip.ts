@@ -16,3 +16,25 @@ export function clientIp(
   if (remoteAddr && "hostname" in remoteAddr) return remoteAddr.hostname;
   return null;
 }
+
+/** Who sent a request, for the `X-Forwarded-*` headers local models get. */
+export interface ClientInfo {
+  readonly ip: string | null;
+  /** The `Host` the client addressed. */
+  readonly host: string;
+  /** `http` or `https`. */
+  readonly proto: string;
+}
+
+/** The client behind `request` (see `clientIp()` for the address). */
+export function clientInfo(
+  request: Request,
+  remoteAddr: Deno.Addr | undefined,
+): ClientInfo {
+  const url = new URL(request.url);
+  return {
+    ip: clientIp(request.headers, remoteAddr),
+    host: url.host,
+    proto: url.protocol.slice(0, -1),
+  };
+}

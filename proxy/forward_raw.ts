@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { readBodyWithin } from "./body_limit.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientInfo } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { dispatch } from "./dispatch.ts";
 import { type ProxyObserver, startObservation } from "./observer.ts";
@@ -35,14 +35,8 @@ export async function forwardRaw(
 ): Promise<Response> {
   const state = c.get("state");
   const request = c.req.raw;
-  const url = new URL(request.url);
   const { target, path, query } = forward;
-  const remoteIp = clientIp(request.headers, c.env?.remoteAddr);
-  const client = {
-    ip: remoteIp,
-    host: url.host,
-    proto: url.protocol.slice(0, -1),
-  };
+  const client = clientInfo(request, c.env?.remoteAddr);
   if (isWebSocketUpgrade(request.headers)) {
     return await dispatchWebSocket(
       { request, path, query, client, onEnd: () => {} },
@@ -58,7 +52,7 @@ export async function forwardRaw(
     path,
     method: request.method,
     headers: request.headers,
-    remoteIp,
+    remoteIp: client.ip,
     metadata: {},
   }, ctx.dispatch.logger);
 
@@ -68,7 +62,7 @@ export async function forwardRaw(
     query,
     headers: request.headers,
     body: { bytes, contentType: null },
-    streaming: url.searchParams.get("stream") === "true",
+    streaming: new URL(request.url).searchParams.get("stream") === "true",
     client,
     signal: observation.signal
       ? AbortSignal.any([request.signal, observation.signal])

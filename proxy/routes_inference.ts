@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import type { ActiveProfile } from "./active_profile.ts";
 import { assertModelAllowed } from "./auth.ts";
 import { readBodyWithin } from "./body_limit.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientInfo } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
 import { HttpError } from "./errors.ts";
@@ -97,29 +97,15 @@ async function serveRouted(
 ): Promise<Response> {
   const state = c.get("state");
   const request = c.req.raw;
-  const url = new URL(request.url);
   const target = resolveModel(state.config, routed.name);
   if (!target) throw new HttpError(404, "no router for requested model");
   c.set("model", target.id);
   assertModelAllowed(c.get("apiKey"), target.id);
 
   const rewrite = bodyRewriteFor(target, routed.rewritten);
-  const raw = rawPathAndQuery(request.url);
-  const queryModel = target.kind === "peer"
-    ? rewrite.modelName
-    : routed.rewritten
-    ? routed.name
-    : null;
-  const query = queryModel !== null
-    ? rewriteQueryModel(raw.query, queryModel)
-    : raw.query;
+  const query = outgoingQuery(request.url, target, routed, rewrite);
   const path = upstreamPathFor(c.req.path);
-  const remoteIp = clientIp(request.headers, c.env?.remoteAddr);
-  const client = {
-    ip: remoteIp,
-    host: url.host,
-    proto: url.protocol.slice(0, -1),
-  };
+  const client = clientInfo(request, c.env?.remoteAddr);
   if (isWebSocketUpgrade(request.headers)) {
     return await dispatchWebSocket(
       { request, path, query, client, onEnd: routed.release },
@@ -135,12 +121,11 @@ async function serveRouted(
       path,
       method: request.method,
       headers: request.headers,
-      remoteIp,
+      remoteIp: client.ip,
       metadata: routed.selector === null ? {} : { selector: routed.selector },
     }, ctx.dispatch.logger),
     routed.release,
   );
-
   const call: UpstreamCall = {
     method: request.method,
     path,
@@ -155,6 +140,26 @@ async function serveRouted(
     observation,
   };
   return await dispatch(call, target, { ...ctx.dispatch, state }, true);
+}
+
+/**
+ * The raw query to send: its `model` parameter becomes the bare peer model
+ * ID for a peer that needs it, or the new name after a pin or selector;
+ * otherwise the client's query is kept exactly.
+ */
+function outgoingQuery(
+  url: string,
+  target: ModelTarget,
+  routed: RoutedName,
+  rewrite: BodyRewrite,
+): string {
+  const raw = rawPathAndQuery(url).query;
+  const name = target.kind === "peer"
+    ? rewrite.modelName
+    : routed.rewritten
+    ? routed.name
+    : null;
+  return name === null ? raw : rewriteQueryModel(raw, name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { ClientInfo } from "./client_ip.ts";
 import type { ModelProcessHandle } from "../process/types.ts";
 import type { ProxyState } from "./deps.ts";
 import { HttpError } from "./errors.ts";
@@ -22,11 +23,7 @@ export interface WebSocketCall {
   readonly path: string;
   /** The raw query string including `?`, or "". */
   readonly query: string;
-  readonly client: {
-    readonly ip: string | null;
-    readonly host: string;
-    readonly proto: string;
-  };
+  readonly client: ClientInfo;
   /**
    * Runs once when the connection is over or could not be made, and at
    * once for an ignored websocket: it ends a selector's reservation.
