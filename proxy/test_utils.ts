@@ -1,25 +1,17 @@
 /**
  * Helpers for the proxy's tests, here and in `tests/proxy_extras_*`: a
- * selector builder, an observer that records what it saw, and a rig that
- * serves the app and a websocket upstream on real loopback sockets.
- * Production code never imports this file.
+ * selector builder, an observer that records what it saw, a log waiter
+ * and websockets without sockets. Production code never imports this
+ * file.
  */
-import type {
-  ApiKey,
-  ModelConfig,
-  PeerConfig,
-  SelectorConfig,
-} from "../config/types.ts";
-import { LogBuffer, Logger } from "../log/mod.ts";
-import type { ProcessState, StateChange } from "../process/types.ts";
-import { FakeClock } from "../tests/fake_clock.ts";
-import { FakeProcess, FakeRouter, testConfig } from "../tests/proxy_fakes.ts";
-import { createProxyApp } from "./app.ts";
+import type { SelectorConfig } from "../config/types.ts";
+import type { LogBuffer } from "../log/mod.ts";
 import type {
   ProxyObserver,
   RequestObservation,
   RequestStart,
 } from "./observer.ts";
+import type { WebSocketPort } from "./websocket_connect.ts";
 
 /** A selector with llama-swap's defaults: `pin`, spillover 1, listed. */
 export function testSelector(
@@ -65,124 +57,8 @@ export async function errorMessage(res: Response): Promise<string> {
   return (await res.json()).error.message;
 }
 
-/** A fake process that tells its listeners when the test moves it. */
-export class MovableProcess extends FakeProcess {
-  readonly #listeners = new Set<(change: StateChange) => void>();
-
-  override onStateChange(listener: (change: StateChange) => void) {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  moveTo(to: ProcessState): void {
-    const change = { model: this.model, from: this.state, to, at: 0 };
-    this.state = to;
-    for (const listener of [...this.#listeners]) listener(change);
-  }
-}
-
-/** What the upstream saw of one websocket handshake and its close. */
-export interface UpstreamSocket {
-  readonly url: string;
-  readonly headers: Headers;
-  readonly protocol: string;
-  readonly closed: Promise<{ code: number; reason: string }>;
-}
-
-/**
- * Echoes every message (`echo:` before text, bytes as they came) and
- * closes with 4002 when asked to by the text `close-me`. Offers the
- * subprotocol `chat` when the client does. Plain HTTP, and any request
- * under `/plain`, gets a 200 without switching.
- */
-function echoUpstream() {
-  const sockets: UpstreamSocket[] = [];
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) => {
-      const plain = new URL(request.url).pathname.startsWith("/plain");
-      if (plain || request.headers.get("upgrade") !== "websocket") {
-        return new Response("plain answer");
-      }
-      const headers = new Headers(request.headers);
-      const offered = headers.get("sec-websocket-protocol") ?? "";
-      const protocol = offered.includes("chat") ? "chat" : "";
-      const { socket, response } = Deno.upgradeWebSocket(
-        request,
-        protocol ? { protocol } : {},
-      );
-      const closed = Promise.withResolvers<{ code: number; reason: string }>();
-      socket.onclose = (event) =>
-        closed.resolve({ code: event.code, reason: event.reason });
-      socket.onmessage = (event) => {
-        if (event.data === "close-me") socket.close(4002, "asked to close");
-        else if (typeof event.data === "string") {
-          socket.send(`echo:${event.data}`);
-        } else socket.send(event.data);
-      };
-      sockets.push({
-        url: request.url,
-        headers,
-        protocol,
-        closed: closed.promise,
-      });
-      return response;
-    },
-  );
-  return { server, sockets, url: `http://127.0.0.1:${server.addr.port}` };
-}
-
-export interface WebSocketRigOptions {
-  /** Models given the upstream's URL. */
-  readonly models: (upstream: string) => ModelConfig[];
-  readonly peers?: (upstream: string) => PeerConfig[];
-  readonly states?: Record<string, ProcessState>;
-  readonly apiKeys?: ApiKey[];
-}
-
-export function startWebSocketRig(options: WebSocketRigOptions) {
-  const upstream = echoUpstream();
-  const config = testConfig(options.models(upstream.url), {
-    peers: options.peers?.(upstream.url) ?? [],
-    apiKeys: options.apiKeys ?? [],
-  });
-  const router = new FakeRouter();
-  const processes = new Map<string, MovableProcess>();
-  for (const id of Object.keys(config.models)) {
-    processes.set(id, new MovableProcess(id, options.states?.[id] ?? "ready"));
-  }
-  const logs = new LogBuffer();
-  const observer = new RecordingObserver();
-  const app = createProxyApp({
-    current: () => ({ config, router, processes }),
-    logger: new Logger(logs, { level: "debug" }),
-    clock: new FakeClock(),
-    observer,
-    version: { version: "t", commit: "t", buildDate: "t" },
-  });
-  const proxy = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
-  );
-
-  return {
-    base: `ws://127.0.0.1:${proxy.addr.port}`,
-    upstream,
-    router,
-    processes,
-    logs,
-    observer,
-    /** Resolves once `count` relays have ended, leases released. */
-    relaysEnded: (count: number) => logged(logs, /websocket closed/g, count),
-    async [Symbol.asyncDispose]() {
-      await proxy.shutdown();
-      await upstream.server.shutdown();
-    },
-  };
-}
-
 /** Resolves once `pattern` has matched `count` times in the log. */
-function logged(logs: LogBuffer, pattern: RegExp, count: number) {
+export function logged(logs: LogBuffer, pattern: RegExp, count: number) {
   const { promise, resolve } = Promise.withResolvers<void>();
   const check = () => {
     if ((logs.text().match(pattern) ?? []).length < count) return false;
@@ -195,33 +71,85 @@ function logged(logs: LogBuffer, pattern: RegExp, count: number) {
   return promise;
 }
 
-/** Opens a client socket; rejects with the error's message. */
-export function openClient(
-  url: string,
-  options: { protocols?: string[]; headers?: HeadersInit } = {},
-): Promise<WebSocket> {
-  const socket = new WebSocket(url, options);
-  socket.binaryType = "arraybuffer";
-  return new Promise((resolve, reject) => {
-    socket.onopen = () => resolve(socket);
-    socket.onerror = (event) =>
-      reject(new Error((event as ErrorEvent).message));
-  });
-}
+/** Just enough of a websocket for the proxy; the test moves its state. */
+export class FakeSocket extends EventTarget {
+  readyState: number;
+  binaryType: BinaryType = "blob";
+  protocol = "";
+  readonly sent: (string | ArrayBufferLike | Blob | ArrayBufferView)[] = [];
+  /** Arguments of each `close()` call; an empty array for no code. */
+  readonly closes: unknown[][] = [];
 
-export function nextMessage(socket: WebSocket): Promise<string | ArrayBuffer> {
-  return new Promise((resolve) => {
-    socket.addEventListener("message", (event) => resolve(event.data), {
-      once: true,
-    });
-  });
-}
+  constructor(readyState: number = WebSocket.OPEN) {
+    super();
+    this.readyState = readyState;
+  }
 
-export function closeOf(socket: WebSocket): Promise<CloseEvent> {
-  return new Promise((resolve) => {
-    if (socket.readyState === WebSocket.CLOSED) {
-      resolve(new CloseEvent("close"));
+  send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+    if (this.readyState !== WebSocket.OPEN) {
+      throw new Error("Cannot send: the fake socket is not open");
     }
-    socket.addEventListener("close", resolve, { once: true });
-  });
+    this.sent.push(data);
+  }
+
+  close(...args: unknown[]): void {
+    this.closes.push(args);
+    if (this.readyState !== WebSocket.CLOSED) {
+      this.readyState = WebSocket.CLOSING;
+    }
+  }
+
+  open(): void {
+    this.readyState = WebSocket.OPEN;
+    this.dispatchEvent(new Event("open"));
+  }
+
+  receive(data: string | ArrayBuffer): void {
+    this.dispatchEvent(new MessageEvent("message", { data }));
+  }
+
+  closed(code: number, reason = ""): void {
+    this.readyState = WebSocket.CLOSED;
+    this.dispatchEvent(new CloseEvent("close", { code, reason }));
+  }
+
+  get socket(): WebSocket {
+    return this as unknown as WebSocket;
+  }
+}
+
+/** One upstream dial a `FakeWebSocketPort` received. */
+export interface Dial {
+  readonly url: string;
+  readonly protocols: string[];
+  readonly headers: Headers;
+  readonly upstream: FakeSocket;
+}
+
+/**
+ * Websockets without sockets: every dial opens in a microtask, choosing
+ * the first offered subprotocol, and an upgrade answers 200 (a test's
+ * `app.request()` has no connection to switch) with the chosen protocol
+ * in `x-test-protocol`.
+ */
+export class FakeWebSocketPort implements WebSocketPort {
+  readonly dials: Dial[] = [];
+  readonly clients: FakeSocket[] = [];
+
+  upgrade(_request: Request, options: { protocol?: string }) {
+    const client = new FakeSocket();
+    this.clients.push(client);
+    const response = new Response(null, {
+      headers: { "x-test-protocol": options.protocol ?? "" },
+    });
+    return { socket: client.socket, response };
+  }
+
+  connect(url: string, options: { protocols: string[]; headers: Headers }) {
+    const upstream = new FakeSocket(WebSocket.CONNECTING);
+    upstream.protocol = options.protocols[0] ?? "";
+    this.dials.push({ url, ...options, upstream });
+    queueMicrotask(() => upstream.open());
+    return upstream.socket;
+  }
 }

@@ -1,52 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../tests/fake_clock.ts";
+import { FakeSocket } from "./test_utils.ts";
 import { WebSocketRelay } from "./websocket_relay.ts";
-
-type Sent = string | ArrayBufferLike | Blob | ArrayBufferView;
-
-/** Just enough of a websocket for the relay; the test moves its state. */
-class FakeSocket extends EventTarget {
-  readyState: number;
-  binaryType: BinaryType = "blob";
-  readonly sent: Sent[] = [];
-  /** Arguments of each `close()` call; an empty array for no code. */
-  readonly closes: unknown[][] = [];
-
-  constructor(readyState: number = WebSocket.OPEN) {
-    super();
-    this.readyState = readyState;
-  }
-
-  send(data: Sent): void {
-    if (this.readyState !== WebSocket.OPEN) {
-      throw new Error("Cannot send: the fake socket is not open");
-    }
-    this.sent.push(data);
-  }
-
-  close(...args: unknown[]): void {
-    this.closes.push(args);
-    this.readyState = WebSocket.CLOSING;
-  }
-
-  open(): void {
-    this.readyState = WebSocket.OPEN;
-    this.dispatchEvent(new Event("open"));
-  }
-
-  receive(data: string | ArrayBuffer): void {
-    this.dispatchEvent(new MessageEvent("message", { data }));
-  }
-
-  closed(code: number, reason = ""): void {
-    this.readyState = WebSocket.CLOSED;
-    this.dispatchEvent(new CloseEvent("close", { code, reason }));
-  }
-
-  get socket(): WebSocket {
-    return this as unknown as WebSocket;
-  }
-}
 
 function relay(
   client: FakeSocket,

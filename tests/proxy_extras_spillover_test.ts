@@ -5,8 +5,11 @@
  */
 import assert from "node:assert/strict";
 import type { Config, ModelConfig, SelectorConfig } from "../config/types.ts";
-import type { WebSocketPort } from "../proxy/mod.ts";
-import { errorMessage, testSelector } from "../proxy/test_utils.ts";
+import {
+  errorMessage,
+  FakeWebSocketPort,
+  testSelector,
+} from "../proxy/test_utils.ts";
 import {
   jsonPost,
   testConfig,
@@ -129,7 +132,7 @@ Deno.test("ignored websocket requests do not hold spillover reservations", async
   ]);
   const proxy = testProxy(config, {
     states: { a: "ready", b: "ready", c: "stopped" },
-    webSockets: openingSockets(),
+    webSockets: new FakeWebSocketPort(),
   });
   proxy.router.hold = true;
 
@@ -154,30 +157,3 @@ Deno.test("ignored websocket requests do not hold spillover reservations", async
   assert.equal(socket.status, 200);
   assert.deepEqual(proxy.router.calls.map((c) => c.model).sort(), ["a", "b"]);
 });
-
-/**
- * Websockets that open at once: the upstream dial succeeds and the
- * client's upgrade answers 200, since `app.request()` has no connection
- * to switch.
- */
-function openingSockets(): WebSocketPort {
-  const socket = () => {
-    const fake = new EventTarget() as EventTarget & Record<string, unknown>;
-    Object.assign(fake, {
-      readyState: WebSocket.OPEN,
-      binaryType: "blob",
-      protocol: "",
-      send() {},
-      close() {},
-    });
-    return fake as unknown as WebSocket;
-  };
-  return {
-    upgrade: () => ({ socket: socket(), response: new Response(null) }),
-    connect: () => {
-      const upstream = socket();
-      queueMicrotask(() => upstream.dispatchEvent(new Event("open")));
-      return upstream;
-    },
-  };
-}

@@ -11,7 +11,7 @@ import {
   nextMessage,
   openClient,
   startWebSocketRig,
-} from "../proxy/test_utils.ts";
+} from "../proxy/websocket_test_rig.ts";
 import { testModel } from "./proxy_fakes.ts";
 
 /** `m1` goes through the router; `ig` has `ignoreWebsockets`. */
