@@ -12,4 +12,5 @@ export const createObservability: ObservabilityFactory = (context) =>
     config: context.server.runtime.config,
     dataDir: context.dataDir,
     clock: context.clock,
+    profiles: context.server.profiles,
   });

@@ -32,7 +32,7 @@ Deno.test("GET /api/events sends SSE headers and the connect burst in order", as
   const res = await proxy.app.request("/api/events");
   const events = new EventReader(res.body);
   const burst = [];
-  for (let i = 0; i < 6; i++) burst.push(await events.next());
+  for (let i = 0; i < 7; i++) burst.push(await events.next());
   await events.cancel();
 
   assert.equal(res.status, 200);
@@ -46,6 +46,7 @@ Deno.test("GET /api/events sends SSE headers and the connect burst in order", as
     "logData",
     "modelStatus",
     "uiConfig",
+    "profileChanged",
     "inflight",
     "queue",
   ]);
@@ -60,8 +61,9 @@ Deno.test("GET /api/events sends SSE headers and the connect burst in order", as
   assert.deepEqual(burst[3]?.data, {
     activity: { session_id: ["X-Session-ID", "X-Trace-ID"] },
   });
-  assert.deepEqual(burst[4]?.data, { operation: "snapshot" });
-  assert.deepEqual(burst[5]?.data, { depth: 0, entries: [] });
+  assert.deepEqual(burst[4]?.data, { active: null });
+  assert.deepEqual(burst[5]?.data, { operation: "snapshot" });
+  assert.deepEqual(burst[6]?.data, { depth: 0, entries: [] });
 });
 
 Deno.test("GET /api/events lists local models by ID, then peer models by FQN", async () => {
@@ -235,4 +237,29 @@ Deno.test("Observability.attach() follows the new runtime and lets go of the old
   assert.equal(proxy.router.noticeListeners, 0);
   assert.equal(newProcess.listenerCount, 1);
   assert.equal(newRouter.noticeListeners, 1);
+});
+
+Deno.test("GET /api/events announces a profile switch, then the model list", async () => {
+  const config = testConfig([testModel("m1")], {
+    profiles: {
+      coding: { name: "coding", description: "", pins: { code: "m1" } },
+    },
+  });
+  using proxy = observedProxy(config);
+  const res = await proxy.app.request("/api/events");
+  const events = new EventReader(res.body);
+  await events.nextOf("queue");
+
+  await proxy.app.request("/api/profiles/active", {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "coding" }),
+  });
+  const changed = await events.next();
+  const status = await events.next();
+  await events.cancel();
+
+  assert.equal(changed?.type, "profileChanged");
+  assert.deepEqual(changed?.data, { active: "coding" });
+  assert.equal(status?.type, "modelStatus");
 });

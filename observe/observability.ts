@@ -40,6 +40,14 @@ export interface ObservabilityOptions {
   readonly clock?: Clock;
   /** Seams for the `/proc` reads behind `/metrics` (tests). */
   readonly metrics?: ProxyMetricsOptions;
+  /** The active profile, announced as `profileChanged` events. */
+  readonly profiles?: ProfileSource;
+}
+
+/** Where the active profile's name comes from (the proxy's `ActiveProfile`). */
+export interface ProfileSource {
+  readonly name: string | null;
+  onProfileChanged(listener: (active: string | null) => void): () => void;
 }
 
 /**
@@ -62,6 +70,7 @@ export class Observability {
   readonly #logs: LogHub;
   readonly #streams = new OpenStreams();
   readonly #stopForwarding: (() => void)[];
+  readonly #profiles: ProfileSource | null;
   #runtime: ObservedRuntime | null = null;
   #unwatch: (() => void) | null = null;
   #closed = false;
@@ -103,6 +112,13 @@ export class Observability {
     ];
     this.bus.setResync("modelStatus", () => this.#modelStatus());
     this.bus.setResync("queue", () => this.#queue());
+
+    this.#profiles = options.profiles ?? null;
+    const stopProfiles = this.#profiles?.onProfileChanged((active) => {
+      this.bus.publish({ type: "profileChanged", data: { active } });
+      this.bus.publish(this.#modelStatus());
+    });
+    if (stopProfiles) this.#stopForwarding.push(stopProfiles);
   }
 
   /**
@@ -163,7 +179,8 @@ export class Observability {
   /**
    * A new `/api/events` subscription whose queue starts with the burst a
    * client gets on connect: proxy log history, upstream log history,
-   * `modelStatus`, `uiConfig`, the in-flight snapshot and our `queue`.
+   * `modelStatus`, `uiConfig`, `profileChanged`, the in-flight snapshot
+   * and our `queue`.
    */
   subscribeEvents(): EventSubscription {
     const initial: EventMessage[] = [
@@ -177,6 +194,10 @@ export class Observability {
             session_id: [...(this.#runtime?.config.sessionIdHeaders ?? [])],
           },
         },
+      },
+      {
+        type: "profileChanged",
+        data: { active: this.#profiles?.name ?? null },
       },
       { type: "inflight", data: this.inFlight.snapshot() },
       this.#queue(),

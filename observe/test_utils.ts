@@ -6,7 +6,7 @@
 import type { Config } from "../config/types.ts";
 import { Logger, LogHub } from "../log/mod.ts";
 import type { ProcessState, StateChange } from "../process/types.ts";
-import { createProxyApp } from "../proxy/mod.ts";
+import { ActiveProfile, createProxyApp } from "../proxy/mod.ts";
 import type {
   QueuedRequestView,
   RouterNotice,
@@ -107,12 +107,14 @@ export function observedProxy(
     processes.set(id, new StatefulProcess(id, options.states?.[id] ?? "ready"));
   }
 
+  const profiles = new ActiveProfile(logger);
   const observability = new Observability({
     logs,
     logger,
     config,
     dataDir: null,
     clock,
+    profiles,
     metrics: {
       readTextFile: () => Promise.reject(new Deno.errors.NotFound("no /proc")),
       memoryUsage: () => ({ rss: 1024 }),
@@ -125,6 +127,7 @@ export function observedProxy(
     fetch: upstream.fetch,
     clock,
     observer: observability.observer,
+    profiles,
     version: { version: "1.2.3", commit: "deadbeef", buildDate: "2026-05-19" },
     extraRoutes: (app) => observability.mount(app),
   });

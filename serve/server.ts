@@ -8,6 +8,7 @@ import {
 import { Logger, LogHub } from "../log/mod.ts";
 import type { ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
+  ActiveProfile,
   createProxyApp,
   type ProxyEnv,
   type ProxyState,
@@ -36,6 +37,8 @@ export class ProxyServer {
   readonly logger: Logger;
   readonly loadTimes = new LoadTimes();
   readonly buildInfo: BuildInfo;
+  /** The active profile; none at start and after every reload. */
+  readonly profiles: ActiveProfile;
   readonly #options: ServerOptions;
   readonly #clock: Clock;
   readonly #deps: RuntimeDeps;
@@ -63,6 +66,7 @@ export class ProxyServer {
     this.logs = logs;
     this.logger = logger;
     this.buildInfo = options.buildInfo;
+    this.profiles = new ActiveProfile(logger.child("profiles"));
     this.#deps = {
       logs,
       logger,
@@ -256,6 +260,7 @@ export class ProxyServer {
     for (const process of this.#children) {
       if (process.state === "shutdown") this.#children.delete(process);
     }
+    this.profiles.sync(runtime.config);
     this.#observability?.attach(runtime);
   }
 
@@ -266,6 +271,7 @@ export class ProxyServer {
       logger: this.logger,
       clock: this.#clock,
       loadTimes: this.loadTimes,
+      profiles: this.profiles,
       version: options.buildInfo,
       ...(this.#observability
         ? { observer: this.#observability.observer }
