@@ -19,6 +19,7 @@ import type {
 } from "../process/types.ts";
 import { createProxyApp, type ProxyDeps } from "../proxy/mod.ts";
 import type { Lease, RouterPort, Ticket } from "../proxy/mod.ts";
+import { testModelConfig } from "./model_config.ts";
 
 export const NO_FILTERS: Filters = {
   stripParams: "",
@@ -41,33 +42,12 @@ export function testModel(
   id: string,
   overrides: Partial<ModelConfig> = {},
 ): ModelConfig {
-  return {
-    id,
+  return testModelConfig(id, {
     cmd: `llama-server --model ${id}`,
-    cmdStop: "",
     proxy: `http://upstream-${id.replaceAll("/", "-")}.test`,
     checkEndpoint: "/health",
-    ttl: 0,
-    unloadTimeout: 10,
-    healthCheckTimeout: 120,
-    aliases: [],
-    env: [],
-    name: "",
-    description: "",
-    metadata: {},
-    unlisted: false,
-    useModelName: "",
-    concurrencyLimit: 10,
-    sendLoadingState: false,
-    loadingStateFormat: "reasoning",
-    filters: NO_FILTERS,
-    timeouts: TIMEOUTS,
-    capabilities: null,
-    compat: { ignoreWebsockets: false },
-    macros: [],
-    port: null,
     ...overrides,
-  };
+  });
 }
 
 export function testPeer(
