@@ -406,6 +406,11 @@ export function proxySection(figures: ProxyFigures): ResultSection {
     method: proxyMethod(figures),
     rows,
     detail: proxyDetail(figures),
+    headline: [
+      "small requests: proxy / direct",
+      "200 streams: proxy peak RSS",
+      "1000 streams: proxy peak RSS",
+    ],
   };
 }
 

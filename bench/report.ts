@@ -20,6 +20,8 @@ export interface ResultSection {
   readonly rows: readonly ResultRow[];
   /** Extra detail after the table (raw samples, notes), as Markdown. */
   readonly detail?: string;
+  /** Measures without a target that still belong in the summary. */
+  readonly headline?: readonly string[];
 }
 
 /** A row without a target. */

@@ -268,6 +268,11 @@ models requested; with random arrival a model can be wanted again after it
 was evicted, so more loads are expected there.
 `,
     rows,
+    headline: [
+      "all queued at once: scheduler CPU per decision",
+      "all queued at once: longest single decision",
+      "all queued at once: loads / distinct models",
+    ],
   };
 }
 
