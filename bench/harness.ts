@@ -5,9 +5,10 @@
  * in-flight count, and the logs.
  */
 import { type Config, loadConfig, type LoadResult } from "../config/mod.ts";
-import { selfCommand, shellQuote } from "../lib/mod.ts";
+import { delay, selfCommand, shellQuote } from "../lib/mod.ts";
 import type { ModelProcessHandle, StateChange } from "../process/mod.ts";
 import { ProxyServer } from "../serve/mod.ts";
+import { withStartPort } from "./proxy_child.ts";
 
 export interface HarnessOptions {
   /** The `config.yaml` text. */
@@ -38,10 +39,30 @@ export interface Harness extends AsyncDisposable {
   nextState(model: string, state: StateChange["to"]): Promise<StateChange>;
   /** The proxy's own log so far. */
   logText(): string;
+  /**
+   * Waits (up to 5 s) until the router has nothing queued, loading, in
+   * flight or reserved and every process counts no request in flight;
+   * resolves with what is left either way, for the caller to assert on.
+   */
+  quiet(): Promise<Leftovers>;
+}
+
+/** What is still going on in a proxy; all empty when it is quiet. */
+export interface Leftovers {
+  readonly inFlight: Readonly<Record<string, number>>;
+  readonly reserved: Readonly<Record<string, number>>;
+  readonly queued: number;
+  readonly swaps: number;
+  /** Models whose process counts requests in flight, with the count. */
+  readonly processInFlight: Readonly<Record<string, number>>;
 }
 
 /** How long disposal lets requests and models wind down. */
 const SHUTDOWN_BUDGET_MS = 5_000;
+/** How long `quiet()` waits for requests to wind down. */
+const QUIET_WITHIN_MS = 5_000;
+/** How often `quiet()` looks. */
+const QUIET_CHECK_MS = 10;
 
 /**
  * `cmd` for a simulated model: `llama-swap simulate --port ${PORT}`
@@ -62,9 +83,13 @@ export function parseConfig(text: string): Config {
   return loaded.config;
 }
 
-/** Starts a proxy on a free loopback port with `options.configText`. */
+/**
+ * Starts a proxy on a free loopback port with `options.configText`. A
+ * config without `startPort` gets one where ten free ports begin, so
+ * tests running side by side do not share `${PORT}` numbers.
+ */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const parsed = parseConfig(options.configText);
+  const parsed = parseConfig(withStartPort(options.configText));
   const config = options.adjust ? options.adjust(parsed) : parsed;
   const server = await ProxyServer.start({
     config,
@@ -120,6 +145,31 @@ class RunningHarness implements Harness {
     return new TextDecoder().decode(this.server.logs.proxy.history());
   }
 
+  async quiet(): Promise<Leftovers> {
+    const deadline = performance.now() + QUIET_WITHIN_MS;
+    let left = this.#leftovers();
+    while (!isQuiet(left) && performance.now() < deadline) {
+      await delay(QUIET_CHECK_MS);
+      left = this.#leftovers();
+    }
+    return left;
+  }
+
+  #leftovers(): Leftovers {
+    const snapshot = this.server.runtime.router.snapshot();
+    const processInFlight: Record<string, number> = {};
+    for (const [model, process] of this.server.runtime.processes) {
+      if (process.inFlight !== 0) processInFlight[model] = process.inFlight;
+    }
+    return {
+      inFlight: snapshot.inFlight,
+      reserved: snapshot.reserved,
+      queued: snapshot.queue.length,
+      swaps: snapshot.swaps.length,
+      processInFlight,
+    };
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.server.shutdown(SHUTDOWN_BUDGET_MS);
     for (const stop of this.#unwatch) stop();
@@ -136,6 +186,14 @@ class RunningHarness implements Harness {
       }));
     }
   }
+}
+
+/** True when nothing is left. */
+export function isQuiet(left: Leftovers): boolean {
+  return Object.keys(left.inFlight).length === 0 &&
+    Object.keys(left.reserved).length === 0 &&
+    left.queued === 0 && left.swaps === 0 &&
+    Object.keys(left.processInFlight).length === 0;
 }
 
 /** What one chat completion request got. */

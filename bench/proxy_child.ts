@@ -5,7 +5,10 @@
 import { delay, selfCommand } from "../lib/mod.ts";
 
 export interface ProxyChildOptions {
-  /** The `config.yaml` text, written to a temporary file. */
+  /**
+   * The `config.yaml` text, written to a temporary file (with a free
+   * `startPort` added when it has none, see `withStartPort()`).
+   */
   readonly configText: string;
   /** Data directory (process registry); default a temporary one. */
   readonly dataDir?: string;
@@ -60,7 +63,7 @@ export async function spawnProxyChild(
   const tempDir = await Deno.makeTempDir({ prefix: "llama-swap-bench-" });
   const dataDir = options.dataDir ?? `${tempDir}/data`;
   const configPath = `${tempDir}/config.yaml`;
-  await Deno.writeTextFile(configPath, options.configText);
+  await Deno.writeTextFile(configPath, withStartPort(options.configText));
 
   const port = options.port ?? freePort();
   const [command, ...selfArgs] = selfCommand();
@@ -228,6 +231,36 @@ export function freePort(): number {
   const { port } = listener.addr;
   listener.close();
   return port;
+}
+
+/**
+ * The first of `count` consecutive loopback ports that were all free a
+ * moment ago, for a config's `startPort`.
+ */
+export function freePortRange(count: number): number {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = freePort();
+    if (base + count > 65_535) continue;
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.every(isFree)) return base;
+  }
+  throw new Error(`Cannot find ${count} free consecutive ports`);
+}
+
+function isFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) return false;
+    throw error;
+  }
+}
+
+/** `text` with a `startPort` line where ten free ports begin, unless it has one. */
+export function withStartPort(text: string): string {
+  if (/^startPort:/m.test(text)) return text;
+  return `startPort: ${freePortRange(10)}\n${text}`;
 }
 
 /** True when `GET <url>/health` answers 200. */

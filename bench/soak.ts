@@ -1,0 +1,326 @@
+/**
+ * `deno task soak`: 20,000 mixed requests through a proxy child process
+ * (three simulated models that crash every few hundred requests, streaming
+ * and not, 10% client aborts, 32 at a time), then checks that nothing was
+ * lost or hung, that nothing stayed in flight, and that the proxy's RSS
+ * stayed flat. Writes the figures into the soak section of RESULTS.md.
+ *
+ *     deno task soak [--requests 20000] [--concurrency 32] [--crash-after 300]
+ */
+import { parseArgs } from "node:util";
+import { delay } from "../lib/mod.ts";
+import { type Harness, simulateCommand, startHarness } from "./harness.ts";
+import { describeMachine, formatMachine } from "./machine.ts";
+import { RssSampler } from "./proc_status.ts";
+import { type ProxyChild, startProxyChild } from "./proxy_child.ts";
+import { mib, ms, perSecond } from "./report.ts";
+import { readResults, RESULTS_PATH, withSoakSection } from "./results_file.ts";
+import { runSoakLoad, type SoakCounts } from "./soak_load.ts";
+import { median } from "./stats.ts";
+
+export interface SoakOptions {
+  readonly requests?: number;
+  readonly concurrency?: number;
+  /** Each simulated model exits after answering this many completions. */
+  readonly crashAfter?: number;
+  readonly abortShare?: number;
+  readonly deadlineMs?: number;
+  readonly seed?: number;
+  /**
+   * `child` (default) runs the proxy as a child process and samples its
+   * RSS; `in-process` runs it here, so the router can be inspected.
+   */
+  readonly mode?: "child" | "in-process";
+}
+
+export interface SoakFigures {
+  readonly requests: number;
+  readonly concurrency: number;
+  readonly crashAfter: number;
+  readonly elapsedMs: number;
+  readonly counts: SoakCounts;
+  /** Model starts beyond the first three: restarts after crashes. */
+  readonly restarts: number;
+  /** In flight and queued once every request had settled (both 0 = clean). */
+  readonly leftover: { readonly inFlight: number; readonly queued: number };
+  /** Child mode only. */
+  readonly rss: RssFigures | null;
+}
+
+export interface RssFigures {
+  /** Median of the first samples after warm-up, KiB. */
+  readonly afterWarmUpKiB: number;
+  /** Median of the last samples, KiB. */
+  readonly finalKiB: number;
+  readonly minKiB: number;
+  readonly maxKiB: number;
+  /** (final - after warm-up) / after warm-up. */
+  readonly drift: number;
+  readonly samples: number;
+}
+
+const MODELS = ["a", "b", "c"];
+/** How long in-flight counts get to return to zero after the last request. */
+const SETTLE_MS = 5_000;
+/** Share of the requests treated as warm-up for the RSS comparison. */
+const WARM_UP_SHARE = 0.25;
+/** Samples averaged (by median) at each end of the RSS comparison. */
+const RSS_WINDOW = 5;
+
+/** Runs one soak; never throws for request failures (they are counted). */
+export async function runSoak(options: SoakOptions = {}): Promise<SoakFigures> {
+  const requests = options.requests ?? 20_000;
+  const concurrency = options.concurrency ?? 32;
+  const crashAfter = options.crashAfter ?? 300;
+  const configText = soakConfig(crashAfter);
+  const load = {
+    models: MODELS,
+    requests,
+    concurrency,
+    abortShare: options.abortShare ?? 0.1,
+    deadlineMs: options.deadlineMs ?? 30_000,
+    seed: options.seed ?? 20_000,
+  };
+
+  if (options.mode === "in-process") {
+    await using proxy = await startHarness({ configText });
+    const started = performance.now();
+    const counts = await runSoakLoad({ ...load, url: proxy.url });
+    const elapsedMs = performance.now() - started;
+    return {
+      requests,
+      concurrency,
+      crashAfter,
+      elapsedMs,
+      counts,
+      restarts: Math.max(0, proxy.loads() - MODELS.length),
+      leftover: await settledHarness(proxy),
+      rss: null,
+    };
+  }
+
+  await using proxy = await startProxyChild({ configText });
+  const sampler = new RssSampler(proxy.pid, 1000);
+  let warmUpAt = Infinity;
+  const started = performance.now();
+  const counts = await runSoakLoad({
+    ...load,
+    url: proxy.url,
+    onSettled: (settled) => {
+      if (settled === Math.ceil(requests * WARM_UP_SHARE)) {
+        warmUpAt = performance.now();
+      }
+    },
+  });
+  const elapsedMs = performance.now() - started;
+  sampler.stop();
+  const leftover = await settledChild(proxy);
+  return {
+    requests,
+    concurrency,
+    crashAfter,
+    elapsedMs,
+    counts,
+    restarts: Math.max(0, (await metric(proxy, "llamaswap_swaps_total")) - 3),
+    leftover,
+    rss: rssFigures(sampler, warmUpAt),
+  };
+}
+
+/** Three simulated models side by side, each crashing every `crashAfter`. */
+function soakConfig(crashAfter: number): string {
+  const lines = ["healthCheckTimeout: 60", "models:"];
+  for (const model of MODELS) {
+    const flags =
+      `--model ${model} --token-ms 1 --tokens 16 --crash-after ${crashAfter}`;
+    lines.push(
+      `  ${model}:`,
+      `    cmd: ${simulateCommand(flags)}`,
+      "    proxy: http://127.0.0.1:${PORT}",
+      "    unloadTimeout: 2",
+      "    concurrencyLimit: 200",
+    );
+  }
+  lines.push(
+    "groups:",
+    "  soak:",
+    "    swap: false",
+    "    exclusive: false",
+    `    members: [${MODELS.join(", ")}]`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Waits (up to 5 s, checking every 20 ms) for the router and every
+ * process to have nothing in flight or queued; returns what is left.
+ */
+async function settledHarness(
+  proxy: Harness,
+): Promise<SoakFigures["leftover"]> {
+  const read = () => {
+    const snapshot = proxy.server.runtime.router.snapshot();
+    const routerCount = Object.values(snapshot.inFlight)
+      .reduce((sum, n) => sum + n, 0);
+    const processCount = MODELS
+      .map((model) => proxy.process(model).inFlight)
+      .reduce((sum, n) => sum + n, 0);
+    return {
+      inFlight: Math.max(routerCount, processCount),
+      queued: snapshot.queue.length,
+    };
+  };
+  return await settle(read);
+}
+
+/** As `settledHarness()`, read from the child's `/metrics`. */
+async function settledChild(
+  proxy: ProxyChild,
+): Promise<SoakFigures["leftover"]> {
+  return await settle(async () => ({
+    inFlight: await metric(proxy, "llamaswap_inflight_requests"),
+    queued: await metric(proxy, "llamaswap_queue_depth"),
+  }));
+}
+
+async function settle(
+  read: () => SoakFigures["leftover"] | Promise<SoakFigures["leftover"]>,
+): Promise<SoakFigures["leftover"]> {
+  const deadline = performance.now() + SETTLE_MS;
+  let now = await read();
+  while ((now.inFlight > 0 || now.queued > 0) && performance.now() < deadline) {
+    await delay(20);
+    now = await read();
+  }
+  return now;
+}
+
+/** The sum of a Prometheus metric over its labels, from `/metrics`. */
+async function metric(proxy: ProxyChild, name: string): Promise<number> {
+  const text = await (await fetch(`${proxy.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== " " && rest[0] !== "{") continue;
+    sum += Number(line.slice(line.lastIndexOf(" ") + 1)) || 0;
+  }
+  return sum;
+}
+
+function rssFigures(sampler: RssSampler, warmUpAt: number): RssFigures | null {
+  const after = sampler.samples.filter((s) => s.at >= warmUpAt)
+    .map((s) => s.rssKiB);
+  if (after.length < 2) return null;
+  const window = Math.min(RSS_WINDOW, Math.floor(after.length / 2));
+  const first = median(after.slice(0, window));
+  const last = median(after.slice(-window));
+  return {
+    afterWarmUpKiB: first,
+    finalKiB: last,
+    minKiB: Math.min(...after),
+    maxKiB: Math.max(...after),
+    drift: (last - first) / first,
+    samples: after.length,
+  };
+}
+
+/** True when the soak met every check. */
+export function soakPassed(f: SoakFigures): boolean {
+  const rssStable = f.rss === null || Math.abs(f.rss.drift) <= 0.1;
+  return f.counts.lost === 0 && f.counts.hung === 0 &&
+    f.leftover.inFlight === 0 && f.leftover.queued === 0 && rssStable;
+}
+
+/** The soak section of RESULTS.md. */
+export function soakMarkdown(f: SoakFigures): string {
+  const c = f.counts;
+  const statuses = Object.entries(c.statuses)
+    .map(([status, n]) => `${status}: ${n}`).join(", ") || "none";
+  const yes = (ok: boolean) => ok ? "yes" : "NO";
+  const rows = [
+    ["requests", String(f.requests), "", ""],
+    ["answered 200, whole", String(c.ok), "", ""],
+    ["refused with an error status", `${c.refused} (${statuses})`, "", ""],
+    ["aborted by the client", String(c.aborted), "", ""],
+    ["cut when their upstream crashed", String(c.cut), "", ""],
+    ["lost", String(c.lost), "0", yes(c.lost === 0)],
+    ["hung", String(c.hung), "0", yes(c.hung === 0)],
+    ["model restarts after crashes", String(f.restarts), "", ""],
+    [
+      "in flight / queued afterwards",
+      `${f.leftover.inFlight} / ${f.leftover.queued}`,
+      "0 / 0",
+      yes(f.leftover.inFlight === 0 && f.leftover.queued === 0),
+    ],
+    ["throughput", perSecond(f.requests / (f.elapsedMs / 1000)), "", ""],
+    ["duration", ms(f.elapsedMs), "", ""],
+  ];
+  if (f.rss) {
+    rows.push(
+      ["proxy RSS after warm-up", mib(f.rss.afterWarmUpKiB), "", ""],
+      ["proxy RSS at the end", mib(f.rss.finalKiB), "", ""],
+      [
+        "RSS drift after warm-up",
+        `${(f.rss.drift * 100).toFixed(1)}% (range ${mib(f.rss.minKiB)} to ${
+          mib(f.rss.maxKiB)
+        })`,
+        "within 10%",
+        yes(Math.abs(f.rss.drift) <= 0.1),
+      ],
+    );
+  }
+  const table = [
+    "| measure | value | target | met |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+  const lost = c.lostExamples.length > 0
+    ? `\n\nLost requests, first examples: ${c.lostExamples.join("; ")}`
+    : "";
+  return `## Soak
+
+Last run of \`deno task soak\`: ${f.requests.toLocaleString("en-US")} requests,
+${f.concurrency} at a time, through the proxy as a child process
+(\`main.ts --config <temp>\`, default settings). Three simulated models run
+side by side (\`--token-ms 1 --tokens 16\`), each exiting after every
+${f.crashAfter} answers (\`--crash-after\`), so the proxy restarts them on
+the next request. Half the requests stream. 10% are aborted by the client
+0-40 ms after sending. A request counts as hung when it has not settled
+after 30 s. "Cut" requests had their 200 answer begun when their upstream
+crashed (the crash ends every request that upstream was serving). In-flight
+and queue counts are read from \`/metrics\` once every request has settled;
+RSS (VmRSS) is sampled every second, warm-up is the first 25% of requests,
+and drift compares the median of the first ${RSS_WINDOW} samples after
+warm-up with the median of the last ${RSS_WINDOW}.
+
+${formatMachine(describeMachine())}
+
+${table}${lost}
+
+All checks passed: ${yes(soakPassed(f))}.
+`;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      requests: { type: "string", default: "20000" },
+      concurrency: { type: "string", default: "32" },
+      "crash-after": { type: "string", default: "300" },
+    },
+  });
+  const figures = await runSoak({
+    requests: Number(values.requests),
+    concurrency: Number(values.concurrency),
+    crashAfter: Number(values["crash-after"]),
+  });
+  const markdown = soakMarkdown(figures);
+  await Deno.writeTextFile(
+    RESULTS_PATH,
+    withSoakSection(await readResults(), markdown),
+  );
+  Deno.stdout.writeSync(new TextEncoder().encode(markdown));
+  Deno.exit(soakPassed(figures) ? 0 : 1);
+}
