@@ -31,7 +31,10 @@ export interface Harness extends AsyncDisposable {
   readonly url: string;
   /** Every state change of every model process, in order. */
   readonly changes: StateChange[];
-  /** How often each model began to start. */
+  /**
+   * Loads the router committed (its `swapStarted` notices), for `model`
+   * or for all; counted across config reloads.
+   */
   loads(model?: string): number;
   /** The current process of `model`; throws for an unknown model. */
   process(model: string): ModelProcessHandle;
@@ -109,17 +112,20 @@ class RunningHarness implements Harness {
   readonly #listeners = new Set<(change: StateChange) => void>();
   readonly #watched = new Set<ModelProcessHandle>();
   readonly #unwatch: (() => void)[] = [];
+  readonly #loads: string[] = [];
 
   constructor(server: ProxyServer) {
     this.server = server;
     this.url = server.url;
+    this.#unwatch.push(server.runtime.router.onNotice((notice) => {
+      if (notice.kind === "swapStarted") this.#loads.push(notice.model);
+    }));
     this.#watchProcesses();
   }
 
   loads(model?: string): number {
-    return this.changes.filter((c) =>
-      c.to === "starting" && (model === undefined || c.model === model)
-    ).length;
+    return this.#loads.filter((m) => model === undefined || m === model)
+      .length;
   }
 
   process(model: string): ModelProcessHandle {

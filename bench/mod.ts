@@ -18,6 +18,7 @@ export {
 export { Prng } from "./prng.ts";
 export {
   freePort,
+  freePortRange,
   type ProxyChild,
   type ProxyChildOptions,
   spawnProxyChild,

@@ -151,29 +151,26 @@ function soakConfig(crashAfter: number): string {
   return lines.join("\n") + "\n";
 }
 
-/**
- * Waits (up to 5 s, checking every 20 ms) for the router and every
- * process to have nothing in flight or queued; returns what is left.
- */
+/** In flight and queued once the in-process proxy is quiet (or 5 s on). */
 async function settledHarness(
   proxy: Harness,
 ): Promise<SoakFigures["leftover"]> {
-  const read = () => {
-    const snapshot = proxy.server.runtime.router.snapshot();
-    const routerCount = Object.values(snapshot.inFlight)
-      .reduce((sum, n) => sum + n, 0);
-    const processCount = MODELS
-      .map((model) => proxy.process(model).inFlight)
-      .reduce((sum, n) => sum + n, 0);
-    return {
-      inFlight: Math.max(routerCount, processCount),
-      queued: snapshot.queue.length,
-    };
+  const left = await proxy.quiet();
+  const counts = [
+    ...Object.values(left.inFlight),
+    ...Object.values(left.processInFlight),
+    ...Object.values(left.reserved),
+  ];
+  return {
+    inFlight: counts.reduce((sum, n) => sum + n, 0),
+    queued: left.queued + left.swaps,
   };
-  return await settle(read);
 }
 
-/** As `settledHarness()`, read from the child's `/metrics`. */
+/**
+ * In flight and queued from the child's `/metrics`, once both are zero or
+ * 5 s passed (checking every 20 ms).
+ */
 async function settledChild(
   proxy: ProxyChild,
 ): Promise<SoakFigures["leftover"]> {
