@@ -32,3 +32,4 @@ export {
   soakPassed,
 } from "./soak.ts";
 export type { SoakCounts } from "./soak_load.ts";
+export { type RawAnswer, rawRequest } from "./raw_http.ts";
