@@ -133,3 +133,86 @@ export async function concurrentStreams(
     elapsedMs: performance.now() - started,
   };
 }
+
+/** Sends `body` 20 times; throws unless every answer is 2xx. */
+export async function warmUp(
+  url: string,
+  body: string,
+  client: Deno.HttpClient,
+): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+      client,
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(
+        `Cannot warm up "${url}": status ${response.status}: ${text}`,
+      );
+    }
+  }
+}
+
+/**
+ * One client sends `body` to each target in turn, `samples` rounds;
+ * resolves with each target's latencies in ms.
+ */
+export async function sequentialLatency(
+  targets: Record<string, string>,
+  options: { body: string; samples: number; client: Deno.HttpClient },
+): Promise<Map<string, number[]>> {
+  const { body, client } = options;
+  const latencies = new Map<string, number[]>();
+  for (let i = 0; i < options.samples; i++) {
+    for (const [name, url] of Object.entries(targets)) {
+      const sent = performance.now();
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+        client,
+      });
+      await response.arrayBuffer();
+      const list = latencies.get(name) ?? [];
+      list.push(performance.now() - sent);
+      latencies.set(name, list);
+    }
+  }
+  return latencies;
+}
+
+/**
+ * Closed-loop runs (see `closedLoop()`), each target once per round, in
+ * turn; resolves with each target's requests per second, one per round.
+ */
+export async function throughput(
+  targets: Record<string, string>,
+  options: {
+    body: string;
+    clients: number;
+    rounds: number;
+    loopMs: number;
+    client: Deno.HttpClient;
+  },
+): Promise<Map<string, { values: number[]; failed: number }>> {
+  const results = new Map<string, { values: number[]; failed: number }>();
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [name, url] of Object.entries(targets)) {
+      const run = await closedLoop({
+        url,
+        body: options.body,
+        clients: options.clients,
+        durationMs: options.loopMs,
+        client: options.client,
+      });
+      const entry = results.get(name) ?? { values: [], failed: 0 };
+      entry.values.push(run.ok / (run.elapsedMs / 1000));
+      entry.failed += run.failed;
+      results.set(name, entry);
+    }
+  }
+  return results;
+}

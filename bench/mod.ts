@@ -25,11 +25,7 @@ export {
   startProxyChild,
 } from "./proxy_child.ts";
 export { readMemory } from "./proc_status.ts";
-export {
-  runSoak,
-  type SoakFigures,
-  type SoakOptions,
-  soakPassed,
-} from "./soak.ts";
+export { runSoak, type SoakFigures, type SoakOptions } from "./soak.ts";
+export { soakMarkdown, soakPassed } from "./soak_report.ts";
 export type { SoakCounts } from "./soak_load.ts";
 export { type RawAnswer, rawRequest } from "./raw_http.ts";

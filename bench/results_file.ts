@@ -96,6 +96,26 @@ function soakBlock(text: string): string | null {
   return text.slice(begin, end + SOAK_END.length);
 }
 
+/**
+ * Writes `text` to the results file and formats it with `deno fmt`, so
+ * the repository's format check stays clean.
+ */
+export async function writeResults(
+  text: string,
+  path = RESULTS_PATH,
+): Promise<void> {
+  await Deno.writeTextFile(path, text);
+  const formatted = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--quiet", path],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!formatted.success) {
+    const detail = new TextDecoder().decode(formatted.stderr).trim();
+    throw new Error(`Cannot format "${path}": ${detail}`);
+  }
+}
+
 /** The file's text, or "" when it does not exist yet. */
 export async function readResults(path = RESULTS_PATH): Promise<string> {
   try {

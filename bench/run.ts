@@ -7,10 +7,12 @@
  * `--quick` shortens every run for a smoke test; its figures are noisier.
  */
 import { parseArgs } from "node:util";
-import { churnSection, runChurnBench } from "./churn.ts";
+import { runChurnBench } from "./churn.ts";
+import { churnSection } from "./churn_section.ts";
 import { runFirstByteBench } from "./first_byte.ts";
 import { describeMachine } from "./machine.ts";
-import { proxySection, runProxyBench } from "./proxy.ts";
+import { runProxyBench } from "./proxy.ts";
+import { proxySection } from "./proxy_section.ts";
 import { runReadinessBench } from "./readiness.ts";
 import { readinessSection } from "./readiness_section.ts";
 import { formatSection, type ResultSection } from "./report.ts";
@@ -19,6 +21,7 @@ import {
   RESULTS_PATH,
   resultsDocument,
   summaryTable,
+  writeResults,
 } from "./results_file.ts";
 import { runSchedulerBench, schedulerSection } from "./scheduler.ts";
 import { runStartupBench, startupSection } from "./startup.ts";
@@ -67,7 +70,7 @@ export async function benchMain(args: readonly string[]): Promise<number> {
     elapsedMs: performance.now() - started,
     previous: await readResults(),
   });
-  await Deno.writeTextFile(RESULTS_PATH, document);
+  await writeResults(document);
   write(
     `## Summary\n\n${summaryTable(sections)}\n\nWritten to ${RESULTS_PATH}\n`,
   );

@@ -5,7 +5,7 @@
  *     deno run -A bench/startup.ts [--quick]
  */
 import { parseArgs } from "node:util";
-import { delay } from "../lib/mod.ts";
+import { delay, selfCommand } from "../lib/mod.ts";
 import { simulateCommand } from "./harness.ts";
 import { readMemory } from "./proc_status.ts";
 import { freePort, spawnProxyChild } from "./proxy_child.ts";
@@ -26,6 +26,11 @@ export interface StartupFigures {
   readonly runs: number;
   /** Spawn to first `/health` 200, each run, ms. */
   readonly listenMs: readonly number[];
+  /**
+   * Baseline: spawn to exit of `main.ts --version` (Deno starts and loads
+   * the same module graph, serves nothing), each run, ms.
+   */
+  readonly versionMs: readonly number[];
   /** RSS one second after listening, each run, KiB. */
   readonly idleKiB: readonly number[];
   /** Size of the `deno compile` binary in bytes, or why it is missing. */
@@ -51,7 +56,9 @@ export async function runStartupBench(
   const runs = options.quick ? 2 : 5;
   const listenMs: number[] = [];
   const idleKiB: number[] = [];
+  const versionMs: number[] = [];
   for (let run = 0; run < runs; run++) {
+    versionMs.push(await timeVersion());
     await using proxy = await spawnProxyChild({
       configText: CONFIG,
       port: freePort(),
@@ -60,7 +67,28 @@ export async function runStartupBench(
     await delay(SETTLE_MS);
     idleKiB.push(readMemory(proxy.pid)?.rssKiB ?? 0);
   }
-  return { runs, listenMs, idleKiB, binary: await compiledSize() };
+  return {
+    runs,
+    listenMs,
+    versionMs,
+    idleKiB,
+    binary: await compiledSize(),
+  };
+}
+
+/** ms from spawning `main.ts --version` to its exit. */
+async function timeVersion(): Promise<number> {
+  const [command, ...args] = selfCommand();
+  const started = performance.now();
+  const result = await new Deno.Command(command!, {
+    args: [...args, "--version"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!result.success) {
+    throw new Error(`Cannot time "--version": exit code ${result.code}`);
+  }
+  return performance.now() - started;
 }
 
 /** Polls `GET /health`; resolves with `performance.now()` of the first 200. */
@@ -121,15 +149,22 @@ export function startupSection(f: StartupFigures): ResultSection {
 as a child process under \`deno run\` ${f.runs} times; the time runs from
 the spawn to the first \`GET /health\` that answers 200 (polled every
 ${POLL_MS} ms), and the idle RSS (VmRSS) is read ${SETTLE_MS / 1000} s
-later. The binary size is that of \`deno compile\` on \`main.ts\`.
+later. The baseline is \`main.ts --version\` under the same \`deno run\`:
+Deno's start and the loading of the same modules, with nothing served.
+The binary size is that of \`deno compile\` on \`main.ts\`.
 `,
     rows: [
       figure("spawn to listening, median", ms(median(f.listenMs))),
+      figure(
+        "baseline: spawn to exit of --version, median",
+        ms(median(f.versionMs)),
+      ),
       figure("idle RSS after start, median", mib(median(f.idleKiB))),
       figure("compiled binary size", binary),
     ],
     headline: [
       "spawn to listening, median",
+      "baseline: spawn to exit of --version, median",
       "idle RSS after start, median",
       "compiled binary size",
     ],
