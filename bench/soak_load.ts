@@ -37,6 +37,8 @@ export interface SoakCounts {
   hung: number;
   /** Status codes of refusals, with counts. */
   statuses: Record<string, number>;
+  /** The first error message seen for each refusal status. */
+  refusalExamples: Record<string, string>;
   /** A few examples of lost requests, for the report. */
   lostExamples: string[];
 }
@@ -56,6 +58,7 @@ export async function runSoakLoad(
     lost: 0,
     hung: 0,
     statuses: {},
+    refusalExamples: {},
     lostExamples: [],
   };
   let issued = 0;
@@ -82,7 +85,7 @@ export async function runSoakLoad(
 
 type Outcome =
   | { kind: "ok" | "aborted" | "hung" | "cut" }
-  | { kind: "refused"; status: number }
+  | { kind: "refused"; status: number; message: string }
   | { kind: "lost"; detail: string };
 
 async function oneRequest(
@@ -132,14 +135,15 @@ async function oneRequest(
 function classify(status: number, text: string, stream: boolean): Outcome {
   if (status === 200) {
     if (stream && text.includes('"error"') && text.includes("[DONE]")) {
-      return { kind: "refused", status };
+      return { kind: "refused", status, message: text.slice(0, 200) };
     }
     const whole = stream
       ? text.trimEnd().endsWith("data: [DONE]")
       : isJson(text);
     return whole ? { kind: "ok" } : { kind: "cut" };
   }
-  return hasErrorEnvelope(text) ? { kind: "refused", status } : {
+  const message = errorMessage(text);
+  return message !== null ? { kind: "refused", status, message } : {
     kind: "lost",
     detail: `${status} without an error body: ${text.slice(0, 80)}`,
   };
@@ -154,12 +158,14 @@ function isJson(text: string): boolean {
   }
 }
 
-function hasErrorEnvelope(text: string): boolean {
+/** The error envelope's message, or null when `text` is not one. */
+function errorMessage(text: string): string | null {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } };
-    return typeof body.error?.message === "string";
+    const message = body.error?.message;
+    return typeof message === "string" ? message : null;
   } catch {
-    return false; // not JSON: the caller reports it
+    return null; // not JSON: the caller reports it
   }
 }
 
@@ -175,6 +181,7 @@ function record(counts: SoakCounts, outcome: Outcome): void {
       counts.refused++;
       const key = String(outcome.status);
       counts.statuses[key] = (counts.statuses[key] ?? 0) + 1;
+      counts.refusalExamples[key] ??= outcome.message;
       return;
     }
     case "lost":

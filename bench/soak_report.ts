@@ -56,6 +56,11 @@ export function soakMarkdown(f: SoakFigures): string {
     "| --- | --- | --- | --- |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
+  const examples = Object.entries(c.refusalExamples)
+    .map(([status, message]) => `${status} "${message}"`).join("; ");
+  const refusals = examples === ""
+    ? ""
+    : `\n\nFirst error message for each refusal status: ${examples}.`;
   const lost = c.lostExamples.length > 0
     ? `\n\nLost requests, first examples: ${c.lostExamples.join("; ")}`
     : "";
@@ -77,7 +82,7 @@ warm-up with the median of the last ${RSS_WINDOW}.
 
 ${formatMachine(describeMachine())}
 
-${table}${lost}
+${table}${refusals}${lost}
 
 All checks passed: ${yes(soakPassed(f))}.
 `;
