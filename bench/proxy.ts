@@ -60,8 +60,11 @@ export interface ProxyFigures {
   readonly latencySamples: number;
   readonly direct: PathFigures;
   readonly proxy: PathFigures;
-  /** Through a second proxy with `logLevel: warn` (no access log). */
-  readonly quiet: PathFigures;
+  /**
+   * Through a second, lean proxy: `logLevel: warn` (no access log) and
+   * `captureBuffer: 0` (no request captures).
+   */
+  readonly lean: PathFigures;
   /** Null when nginx is not installed. */
   readonly nginx: PathFigures | null;
   readonly nginxVersion: string | null;
@@ -112,10 +115,10 @@ export async function runProxyBench(
     ],
   });
   await using proxy = await startProxyChild({
-    configText: benchConfig(small.port, stream.port, "info"),
+    configText: benchConfig(small.port, stream.port, "default"),
   });
-  await using quiet = await startProxyChild({
-    configText: benchConfig(small.port, stream.port, "warn"),
+  await using lean = await startProxyChild({
+    configText: benchConfig(small.port, stream.port, "lean"),
   });
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 2048 });
   try {
@@ -127,7 +130,7 @@ export async function runProxyBench(
     const targets: Record<string, string> = {
       direct: `${small.url}${path}`,
       proxy: `${proxy.url}${path}`,
-      quiet: `${quiet.url}${path}`,
+      lean: `${lean.url}${path}`,
     };
     if (nginx) targets.nginx = `${nginx.url}${path}`;
     for (const url of Object.values(targets)) {
@@ -173,7 +176,7 @@ export async function runProxyBench(
       latencySamples,
       direct: pathFigures("direct"),
       proxy: pathFigures("proxy"),
-      quiet: pathFigures("quiet"),
+      lean: pathFigures("lean"),
       nginx: nginx ? pathFigures("nginx") : null,
       nginxVersion: nginx?.version ?? null,
       streams,
@@ -189,11 +192,12 @@ export async function runProxyBench(
 /**
  * Two models that run side by side, served by the simulators the
  * benchmark started (the model's own command only holds its place).
+ * `lean` turns the access log and request captures off.
  */
 function benchConfig(
   smallPort: number,
   streamPort: number,
-  logLevel: "info" | "warn",
+  settings: "default" | "lean",
 ): string {
   const model = (id: string, port: number) =>
     [
@@ -204,7 +208,7 @@ function benchConfig(
     ].join("\n");
   return [
     "healthCheckTimeout: 60",
-    `logLevel: ${logLevel}`,
+    ...(settings === "lean" ? ["logLevel: warn", "captureBuffer: 0"] : []),
     "models:",
     model("small", smallPort),
     model("stream", streamPort),

@@ -19,8 +19,8 @@ export function proxySection(figures: ProxyFigures): ResultSection {
     figure("small requests: through the proxy", perSecond(proxy.rps)),
     figure("small requests: proxy / direct", ratio(proxy.rps / direct.rps)),
     figure(
-      "small requests: proxy without access log / direct",
-      ratio(figures.quiet.rps / direct.rps),
+      "small requests: lean proxy / direct",
+      ratio(figures.lean.rps / direct.rps),
     ),
   ];
   if (nginx) {
@@ -100,8 +100,9 @@ function proxyMethod(f: ProxyFigures): string {
 One simulated upstream (\`llama-swap simulate --token-ms 0 --tokens 4\`, a
 child process) is reached four ways in the same run: directly, through our
 proxy (\`main.ts --config <temp>\` as a child process, default settings, so
-the access log is on), through a second proxy child with \`logLevel: warn\`
-(no access log), and through ${
+the access log and request captures are on), through a second, lean proxy
+child (\`logLevel: warn\` and \`captureBuffer: 0\`: no access log, no
+captures), and through ${
     f.nginxVersion ?? "nginx (not installed here)"
   } (one worker, keep-alive to the upstream, access log on, buffering off).
 Load comes from the benchmark process with \`fetch\` over keep-alive
@@ -137,7 +138,7 @@ function proxyDetail(f: ProxyFigures): string {
   lines.push(
     row("direct", f.direct),
     row("proxy", f.proxy),
-    row("proxy, `logLevel: warn`", f.quiet),
+    row("lean proxy", f.lean),
   );
   if (f.nginx) lines.push(row("nginx", f.nginx));
   lines.push(
