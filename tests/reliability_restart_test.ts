@@ -89,32 +89,40 @@ Deno.test("a proxy started after another was killed with SIGKILL reaps the model
   const text = [
     "models:",
     "  a:",
-    `    cmd: ${simulateCommand(`--model a --pid-file ${pidFile}`)}`,
+    `    cmd: ${
+      simulateCommand(`--model a --grandchild --pid-file ${pidFile}`)
+    }`,
     "    proxy: http://127.0.0.1:${PORT}",
     "",
   ].join("\n");
   let orphan = 0;
+  let grandchild = 0;
   try {
     {
       await using first = await startProxyChild({ configText: text, dataDir });
       assert.equal((await chat(first.url, "a")).status, 200);
-      orphan = (JSON.parse(await Deno.readTextFile(pidFile)) as { pid: number })
-        .pid;
+      const pids = JSON.parse(await Deno.readTextFile(pidFile)) as {
+        pid: number;
+        grandchildPid: number;
+      };
+      orphan = pids.pid;
+      grandchild = pids.grandchildPid;
 
       first.kill("SIGKILL");
       await first.status;
     }
-    const survived = !isGone(orphan);
+    const survived = !isGone(orphan) && !isGone(grandchild);
 
     await using second = await startProxyChild({ configText: text, dataDir });
-    const reaped = isGone(orphan);
+    const reaped = isGone(orphan) && isGone(grandchild);
     const served = await chat(second.url, "a");
 
     assert.ok(survived, "the model died with the proxy: nothing to reap");
-    assert.ok(reaped, `pid ${orphan} still runs after the restart`);
+    assert.ok(reaped, `group ${orphan} still runs after the restart`);
     assert.equal(served.status, 200);
   } finally {
-    if (orphan > 0 && !isGone(orphan)) Deno.kill(-orphan, "SIGKILL");
+    const left = [orphan, grandchild].some((pid) => pid > 0 && !isGone(pid));
+    if (left) Deno.kill(-orphan, "SIGKILL"); // the test failed: clean up
     await Deno.remove(dataDir, { recursive: true });
   }
 });
