@@ -70,6 +70,62 @@ export interface ActivityRow {
   metadata: string | null;
 }
 
+/** Every column but `id`, in the order inserts name them. */
+export const ROW_COLUMNS = [
+  "timestamp_ms",
+  "model",
+  "req_path",
+  "resp_content_type",
+  "resp_status_code",
+  "cache_tokens",
+  "input_tokens",
+  "output_tokens",
+  "prompt_per_second",
+  "tokens_per_second",
+  "draft_tokens",
+  "draft_acc_tokens",
+  "duration_ms",
+  "ttft_ms",
+  "error_msg",
+  "metadata",
+] as const satisfies readonly (keyof ActivityRow)[];
+
+/**
+ * The row to store for a finished request; `now` stands in for a missing
+ * `timestamp`. Times are rounded to whole ms, and the duration is the
+ * longer of the proxy's and the upstream's own.
+ */
+export function activityToRow(
+  activity: NewActivity,
+  now: number,
+): Omit<ActivityRow, "id"> {
+  const tokens = activity.tokens;
+  return {
+    timestamp_ms: Math.round(activity.timestamp ?? now),
+    model: activity.model,
+    req_path: activity.reqPath,
+    resp_content_type: activity.respContentType,
+    resp_status_code: activity.respStatusCode,
+    cache_tokens: tokens.cachedTokens,
+    input_tokens: tokens.inputTokens,
+    output_tokens: tokens.outputTokens,
+    prompt_per_second: tokens.promptPerSecond,
+    tokens_per_second: tokens.tokensPerSecond,
+    draft_tokens: tokens.draftTokens,
+    draft_acc_tokens: tokens.draftAccepted,
+    duration_ms: Math.round(
+      Math.max(activity.durationMs, tokens.durationMs ?? 0),
+    ),
+    ttft_ms: typeof activity.ttftMs === "number"
+      ? Math.round(activity.ttftMs)
+      : null,
+    error_msg: activity.errorMsg ?? "",
+    metadata: activity.metadata && Object.keys(activity.metadata).length > 0
+      ? JSON.stringify(activity.metadata)
+      : null,
+  };
+}
+
 /** Turns a stored row into the API's shape. */
 export function rowToEntry(
   row: ActivityRow,

@@ -29,8 +29,10 @@ export interface ActivityObserverOptions {
  * an `activity` event.
  *
  * Runs on the proxy's hot path: per chunk it only does what
- * `RequestRecorder` does; the one SQLite insert happens after the response
- * body has ended. A failed insert is logged and never reaches the client.
+ * `RequestRecorder` does. Once the response body has ended the entry is
+ * queued for the store's next batched write; its capture is stored and
+ * its `activity` event published when that write has given it an ID. A
+ * failed insert is logged and never reaches the client.
  */
 export class ActivityObserver implements ProxyObserver {
   #options: ActivityObserverOptions;
@@ -73,18 +75,18 @@ export class ActivityObserver implements ProxyObserver {
       activity.tokens.outputTokens,
     );
 
-    let id: number;
-    try {
-      id = this.#options.activity.record(activity).id;
-    } catch (error) {
-      this.#log.warn("cannot record activity", {
-        model: activity.model,
-        path: activity.reqPath,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return;
-    }
-    if (capture) captures.put(id, capture);
-    bus.publish({ type: "activity", data: { id } });
+    this.#options.activity.recordLater(activity, {
+      recorded: (id) => {
+        if (capture) captures.put(id, capture);
+        bus.publish({ type: "activity", data: { id } });
+      },
+      failed: (error) => {
+        this.#log.warn("cannot record activity", {
+          model: activity.model,
+          path: activity.reqPath,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
+    });
   }
 }

@@ -4,11 +4,29 @@ import { openActivityDatabase } from "./activity_database.ts";
 import {
   type ActivityEntry,
   type ActivityRow,
+  activityToRow,
   type NewActivity,
+  ROW_COLUMNS,
   rowToEntry,
 } from "./activity_entry.ts";
 import { type ActivityQuery, parseActivityQuery } from "./activity_query.ts";
 import { type ActivityStats, buildHistogram } from "./activity_stats.ts";
+
+const INSERT_SQL = `INSERT INTO activity (${ROW_COLUMNS.join(", ")}) VALUES (${
+  ROW_COLUMNS.map(() => "?").join(", ")
+})`;
+
+/** What `recordLater()` tells its caller once the entry was written. */
+export interface RecordOutcome {
+  recorded(id: number): void;
+  failed(error: unknown): void;
+}
+
+/** A queued entry and whom to tell once it is written. */
+interface PendingRow {
+  readonly row: Omit<ActivityRow, "id">;
+  readonly outcome: RecordOutcome;
+}
 
 /** A file store keeps this many times `maxRows` entries. */
 export const FILE_RETENTION_FACTOR = 10;
@@ -21,6 +39,13 @@ export interface ActivityStoreOptions {
   clock?: Clock;
   /** Whether a capture is held for an entry; asked when entries are read. */
   hasCapture?: (id: number) => boolean;
+  /**
+   * Arranges for `flush` to run soon and returns what cancels that; called
+   * with the first entry `recordLater()` queues after a flush. Default: a
+   * zero-delay timer, so requests that end in the same turn of the event
+   * loop share one write.
+   */
+  scheduleFlush?: (flush: () => void) => () => void;
 }
 
 /** One page of `GET /api/metrics/activity`. */
@@ -38,10 +63,12 @@ export interface ActivityPage {
  * Retention: an in-memory store keeps the newest `maxRows` entries. A file
  * store (WAL mode, survives restarts) keeps the newest `maxRows * 10`, so a
  * long-running box never fills its disk; llama-swap never prunes a file
- * store. Both prune right after each insert.
+ * store. Both prune with each write.
  *
- * Every method is synchronous and quick (indexed statements on a small
- * table); callers are the proxy's metering and the activity routes.
+ * The proxy queues entries with `recordLater()`, written in batches off
+ * the response path; reads write the queue first. Every method is
+ * synchronous and quick (indexed statements on a small table); callers are
+ * the proxy's metering and the activity routes.
  */
 export class ActivityStore {
   readonly path: string;
@@ -51,6 +78,9 @@ export class ActivityStore {
   #clock: Clock;
   #hasCapture: (id: number) => boolean;
   #statements = new Map<string, StatementSync>();
+  #scheduleFlush: (flush: () => void) => () => void;
+  #pending: PendingRow[] = [];
+  #cancelFlush: (() => void) | null = null;
   #closed = false;
 
   /** Opens or creates the database; throws when it cannot. */
@@ -66,48 +96,76 @@ export class ActivityStore {
     this.retainedRows = inMemory ? maxRows : maxRows * FILE_RETENTION_FACTOR;
     this.#clock = options.clock ?? systemClock;
     this.#hasCapture = options.hasCapture ?? (() => false);
+    this.#scheduleFlush = options.scheduleFlush ?? nextTurn;
     this.#db = openActivityDatabase(path);
   }
 
-  /** Stores a finished request and returns it with its new ID (from 1). */
+  /**
+   * Stores a finished request at once and returns it with its new ID
+   * (from 1). Entries queued by `recordLater()` are written first.
+   */
   record(activity: NewActivity): ActivityEntry {
-    const tokens = activity.tokens;
-    const row: Omit<ActivityRow, "id"> = {
-      timestamp_ms: Math.round(activity.timestamp ?? this.#clock.now()),
-      model: activity.model,
-      req_path: activity.reqPath,
-      resp_content_type: activity.respContentType,
-      resp_status_code: activity.respStatusCode,
-      cache_tokens: tokens.cachedTokens,
-      input_tokens: tokens.inputTokens,
-      output_tokens: tokens.outputTokens,
-      prompt_per_second: tokens.promptPerSecond,
-      tokens_per_second: tokens.tokensPerSecond,
-      draft_tokens: tokens.draftTokens,
-      draft_acc_tokens: tokens.draftAccepted,
-      duration_ms: Math.round(
-        Math.max(activity.durationMs, tokens.durationMs ?? 0),
-      ),
-      ttft_ms: roundOrNull(activity.ttftMs),
-      error_msg: activity.errorMsg ?? "",
-      metadata: activity.metadata && Object.keys(activity.metadata).length > 0
-        ? JSON.stringify(activity.metadata)
-        : null,
-    };
-
-    const columns = Object.keys(row);
-    const insert = this.#statement(
-      `INSERT INTO activity (${columns.join(", ")}) VALUES (${
-        columns.map(() => "?").join(", ")
-      })`,
-    );
-    const id = Number(insert.run(...Object.values(row)).lastInsertRowid);
-    this.#prune();
+    this.flush();
+    const row = activityToRow(activity, this.#clock.now());
+    const id = this.#insert(row);
+    this.#prune(id);
     return rowToEntry({ id, ...row }, this.#hasCapture(id));
+  }
+
+  /**
+   * Queues a finished request for the next batched write and returns at
+   * once: the proxy calls it as a response ends. `outcome` hears, exactly
+   * once and from inside the write, the entry's new ID or why its insert
+   * failed; it must not throw.
+   *
+   * Queued entries are written together in one transaction when the
+   * scheduled flush runs (`scheduleFlush`), before any read and before the
+   * store closes, so a reader never misses one (and `outcome` has run for
+   * it by then). A file store pays one commit per batch, not per request.
+   */
+  recordLater(activity: NewActivity, outcome: RecordOutcome): void {
+    if (this.#closed) {
+      outcome.failed(new Error("Cannot record activity: the store is closed"));
+      return;
+    }
+    this.#pending.push({
+      row: activityToRow(activity, this.#clock.now()),
+      outcome,
+    });
+    this.#cancelFlush ??= this.#scheduleFlush(() => {
+      this.#cancelFlush = null;
+      this.flush();
+    });
+  }
+
+  /** Writes every queued entry now, in one transaction; quick when none. */
+  flush(): void {
+    if (this.#pending.length === 0 || this.#closed) return;
+    const batch = this.#pending;
+    this.#pending = [];
+
+    const ids: (number | Error)[] = [];
+    try {
+      this.#db.exec("BEGIN");
+      for (const { row } of batch) ids.push(this.#tryInsert(row));
+      const newest = ids.findLast((id) => typeof id === "number");
+      if (newest !== undefined) this.#prune(newest);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      for (const { outcome } of batch) outcome.failed(error);
+      return;
+    }
+    batch.forEach(({ outcome }, i) => {
+      const id = ids[i]!;
+      if (typeof id === "number") outcome.recorded(id);
+      else outcome.failed(id);
+    });
   }
 
   /** The entry with `id`, or null when there is none (or it was pruned). */
   get(id: number): ActivityEntry | null {
+    this.flush();
     const row = this.#statement("SELECT * FROM activity WHERE id = ?").get(id);
     return row ? this.#toEntry(row) : null;
   }
@@ -117,6 +175,7 @@ export class ActivityStore {
    * bad parameter (the route answers 400 with its message).
    */
   query(params: URLSearchParams): ActivityPage {
+    this.flush();
     const query = parseActivityQuery(params);
     const { where, args } = whereClause(query);
     const counted = this.#statement(
@@ -148,6 +207,7 @@ export class ActivityStore {
    * Unknown counts add nothing; cached tokens add only when positive.
    */
   stats(model?: string): ActivityStats {
+    this.flush();
     const filter = model ? " WHERE model = ?" : "";
     const args = model ? [model] : [];
     const totals = this.#statement(
@@ -170,9 +230,12 @@ export class ActivityStore {
     };
   }
 
-  /** Closes the database; later calls do nothing. */
+  /** Writes what is queued and closes the database; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
+    this.#cancelFlush?.();
+    this.#cancelFlush = null;
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
@@ -180,6 +243,22 @@ export class ActivityStore {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Inserts one row inside a batch; its ID, or the failure. */
+  #tryInsert(row: Omit<ActivityRow, "id">): number | Error {
+    try {
+      return this.#insert(row);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /** Inserts one row and returns its new ID. */
+  #insert(row: Omit<ActivityRow, "id">): number {
+    const insert = this.#statement(INSERT_SQL);
+    const values = ROW_COLUMNS.map((column) => row[column]);
+    return Number(insert.run(...values).lastInsertRowid);
   }
 
   #positive(column: string, model: string | undefined): number[] {
@@ -190,11 +269,16 @@ export class ActivityStore {
     return rows.map((row) => Number(row.v));
   }
 
-  #prune(): void {
-    this.#statement(
-      `DELETE FROM activity WHERE id <=
-        (SELECT id FROM activity ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    ).run(this.retainedRows);
+  /**
+   * Drops the entries older than the newest `retainedRows`, counted by ID
+   * from `newestId`: IDs only grow and only this method deletes, so they
+   * have no gaps, and the delete walks the primary key over the few rows
+   * it removes instead of counting every kept row.
+   */
+  #prune(newestId: number): void {
+    const oldestKept = newestId - this.retainedRows + 1;
+    if (oldestKept <= 1) return;
+    this.#statement("DELETE FROM activity WHERE id < ?").run(oldestKept);
   }
 
   #toEntry(row: Record<string, unknown>): ActivityEntry {
@@ -214,8 +298,9 @@ export class ActivityStore {
   }
 }
 
-function roundOrNull(value: number | null | undefined): number | null {
-  return value === null || value === undefined ? null : Math.round(value);
+function nextTurn(flush: () => void): () => void {
+  const timer = setTimeout(flush, 0);
+  return () => clearTimeout(timer);
 }
 
 function whereClause(query: ActivityQuery) {

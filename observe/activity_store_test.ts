@@ -296,3 +296,151 @@ Deno.test("ActivityStore rejects a maxRows below one", () => {
     RangeError,
   );
 });
+
+/** A scheduler the test runs by hand: `run()` flushes what is queued. */
+function manualFlush() {
+  const scheduled: (() => void)[] = [];
+  return {
+    scheduled,
+    schedule: (flush: () => void) => {
+      scheduled.push(flush);
+      return () => {
+        const at = scheduled.indexOf(flush);
+        if (at >= 0) scheduled.splice(at, 1);
+      };
+    },
+    run: () => scheduled.splice(0).forEach((flush) => flush()),
+  };
+}
+
+function recorder() {
+  const ids: number[] = [];
+  const errors: string[] = [];
+  return {
+    ids,
+    errors,
+    outcome: {
+      recorded: (id: number) => ids.push(id),
+      failed: (error: unknown) => errors.push(String(error)),
+    },
+  };
+}
+
+Deno.test("ActivityStore.recordLater() writes queued entries together in one scheduled flush", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: 10,
+    scheduleFlush: flushes.schedule,
+  });
+  const told = recorder();
+
+  store.recordLater(chat("m1"), told.outcome);
+  store.recordLater(chat("m2"), told.outcome);
+  assert.equal(flushes.scheduled.length, 1);
+  assert.deepEqual(told.ids, []);
+
+  flushes.run();
+
+  assert.deepEqual(told.ids, [1, 2]);
+  assert.deepEqual(ids(store, ""), [2, 1]);
+  assert.deepEqual(told.errors, []);
+});
+
+Deno.test("ActivityStore reads see entries queued by recordLater() before the flush runs", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: 10,
+    scheduleFlush: flushes.schedule,
+  });
+  const told = recorder();
+
+  store.recordLater(chat("m1", { inputTokens: 4 }), told.outcome);
+  const page = store.query(new URLSearchParams());
+  const stats = store.stats();
+
+  assert.equal(page.total, 1);
+  assert.deepEqual(told.ids, [1]);
+  assert.equal(stats.total_input_tokens, 4);
+  assert.equal(store.get(1)?.model, "m1");
+  flushes.run();
+  assert.equal(store.query(new URLSearchParams()).total, 1);
+});
+
+Deno.test("ActivityStore.recordLater() keeps only the newest maxRows entries after a batch", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: 3,
+    scheduleFlush: flushes.schedule,
+  });
+  const told = recorder();
+
+  for (let i = 0; i < 5; i++) store.recordLater(chat(`m${i}`), told.outcome);
+  flushes.run();
+  store.record(chat("m5"));
+
+  assert.deepEqual(ids(store, ""), [6, 5, 4]);
+});
+
+Deno.test("ActivityStore.close() writes queued entries and cancels the scheduled flush", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "a.db");
+  try {
+    const flushes = manualFlush();
+    const told = recorder();
+    const first = new ActivityStore({
+      path,
+      maxRows: 10,
+      scheduleFlush: flushes.schedule,
+    });
+    first.recordLater(chat("m1"), told.outcome);
+
+    first.close();
+    first.recordLater(chat("m2"), told.outcome);
+
+    using second = new ActivityStore({ path, maxRows: 10 });
+    assert.deepEqual(told.ids, [1]);
+    assert.deepEqual(told.errors, [
+      "Error: Cannot record activity: the store is closed",
+    ]);
+    assert.equal(flushes.scheduled.length, 0);
+    assert.deepEqual(ids(second, ""), [1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ActivityStore.recordLater() flushes on a zero-delay timer by default", async () => {
+  using store = new ActivityStore({ path: ":memory:", maxRows: 10 });
+  const written = Promise.withResolvers<number>();
+
+  store.recordLater(chat("m1"), {
+    recorded: written.resolve,
+    failed: written.reject,
+  });
+
+  assert.equal(await written.promise, 1);
+});
+
+Deno.test("ActivityStore.recordLater() fails only the entry whose insert fails", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: 10,
+    scheduleFlush: flushes.schedule,
+  });
+  const told = recorder();
+  const broken = { ...chat("m2"), model: null as unknown as string };
+
+  store.recordLater(chat("m1"), told.outcome);
+  store.recordLater(broken, told.outcome);
+  store.recordLater(chat("m3"), told.outcome);
+  flushes.run();
+
+  assert.deepEqual(told.ids, [1, 2]);
+  assert.equal(told.errors.length, 1);
+  assert.match(told.errors[0]!, /NOT NULL/);
+  assert.deepEqual(ids(store, ""), [2, 1]);
+});

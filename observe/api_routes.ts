@@ -52,6 +52,7 @@ export function mountApiRoutes(app: Hono<ProxyEnv>, deps: ApiRouteDeps): void {
   app.get("/api/captures/:id", (c) => {
     const id = parseCaptureId(c.req.param("id"));
     if (id === null) throw new HttpError(400, "invalid capture ID");
+    deps.activity.flush(); // a capture is stored once its entry is written
     const capture = deps.captures.get(id);
     if (!capture) throw new HttpError(404, "capture not found");
     return Response.json(captureToJson(capture));
