@@ -2,6 +2,7 @@ import type { Capture, CapturedExchange } from "./capture.ts";
 
 const MIB = 1024 * 1024;
 const encoder = new TextEncoder();
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface CaptureStoreOptions {
   /** `captureBuffer` in MiB; 0 disables captures. */
@@ -96,6 +97,7 @@ export function captureSize(capture: CapturedExchange): number {
     (capture.respBody?.length ?? 0);
 }
 
+/** UTF-8 length; header text is almost always ASCII, counted as is. */
 function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+  return NON_ASCII.test(text) ? encoder.encode(text).length : text.length;
 }

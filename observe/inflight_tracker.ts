@@ -44,9 +44,14 @@ export interface InFlightTrackerOptions {
 }
 
 interface Entry {
-  request: Omit<InFlightRequest, "elapsed_ms">;
-  startedAt: number;
-  controller: AbortController;
+  readonly id: string;
+  readonly start: InFlightStart;
+  readonly startedAt: number;
+  readonly controller: AbortController;
+  respHeaders: Headers | null;
+  respBytes: number;
+  /** The published form minus `resp_bytes` and `elapsed_ms`, once built. */
+  view: Omit<InFlightRequest, "resp_bytes" | "elapsed_ms"> | null;
   lastProgressAt: number;
   cancelProgressTimer: (() => void) | null;
   finished: boolean;
@@ -58,7 +63,11 @@ interface Entry {
  * for body progress (at most one per request per 250 ms, the last bytes
  * always following), `remove` when it ends, `snapshot` on demand.
  *
- * Every method returns at once; publishing never waits for a client.
+ * Every method returns at once; publishing never waits for a client. An
+ * entry's published form (redacted headers, time stamp, client address)
+ * is built only when someone reads it: while nobody listens to the bus,
+ * updates are not even assembled, and a client that connects later gets
+ * the current state in its snapshot.
  */
 export class InFlightTracker {
   #entries = new Map<string, Entry>();
@@ -79,28 +88,22 @@ export class InFlightTracker {
     }));
   }
 
-  /** Starts tracking a request and publishes it. */
+  /**
+   * Starts tracking a request and publishes it. Keeps `start.reqHeaders`
+   * (and later the response headers) by reference: the caller must not
+   * change them afterwards.
+   */
   start(start: InFlightStart): InFlightHandle {
     const id = String(this.#nextId++);
-    const startedAt = this.#clock.now();
     const controller = new AbortController();
     const entry: Entry = {
-      request: {
-        id,
-        timestamp: new Date(startedAt).toISOString(),
-        model: start.model,
-        req_path: start.reqPath,
-        method: start.method,
-        req_headers: redactHeaders(start.reqHeaders),
-        remote_ip: clientIp(start.reqHeaders, start.remoteAddr),
-        resp_headers: {},
-        resp_bytes: 0,
-        ...(start.metadata && Object.keys(start.metadata).length > 0
-          ? { metadata: { ...start.metadata } }
-          : {}),
-      },
-      startedAt,
+      id,
+      start,
+      startedAt: this.#clock.now(),
       controller,
+      respHeaders: null,
+      respBytes: 0,
+      view: null,
       lastProgressAt: -Infinity,
       cancelProgressTimer: null,
       finished: false,
@@ -118,7 +121,8 @@ export class InFlightTracker {
       signal,
       responseStarted: (headers) => {
         if (entry.finished) return;
-        entry.request.resp_headers = redactHeaders(headers);
+        entry.respHeaders = headers;
+        entry.view = null;
         this.#upsert(entry);
       },
       progress: (bytes) => this.#progress(entry, bytes),
@@ -143,9 +147,7 @@ export class InFlightTracker {
   /** Every request in flight, oldest first (ties by ID). */
   list(): InFlightRequest[] {
     return [...this.#entries.values()]
-      .sort((a, b) =>
-        a.startedAt - b.startedAt || Number(a.request.id) - Number(b.request.id)
-      )
+      .sort((a, b) => a.startedAt - b.startedAt || Number(a.id) - Number(b.id))
       .map((entry) => this.#published(entry));
   }
 
@@ -165,8 +167,8 @@ export class InFlightTracker {
 
   #progress(entry: Entry, bytes: number): void {
     if (entry.finished) return;
-    entry.request.resp_bytes += bytes;
-    if (entry.cancelProgressTimer) return; // the pending update sends these
+    entry.respBytes += bytes;
+    if (entry.cancelProgressTimer || !this.#listened()) return;
     const wait = entry.lastProgressAt + PROGRESS_THROTTLE_MS -
       this.#clock.now();
     if (wait <= 0) {
@@ -189,22 +191,48 @@ export class InFlightTracker {
     entry.finished = true;
     entry.cancelProgressTimer?.();
     entry.cancelProgressTimer = null;
-    this.#entries.delete(entry.request.id);
-    this.#countChanged(entry.request.model, -1);
-    this.#publish({ operation: "remove", id: entry.request.id });
+    this.#entries.delete(entry.id);
+    this.#countChanged(entry.start.model, -1);
+    if (this.#listened()) {
+      this.#publish({ operation: "remove", id: entry.id });
+    }
   }
 
   #upsert(entry: Entry): void {
+    if (!this.#listened()) return;
     this.#publish({ operation: "upsert", request: this.#published(entry) });
   }
 
+  /** True while some `/api/events` client would receive an update. */
+  #listened(): boolean {
+    return this.#bus !== null && this.#bus.subscriberCount > 0;
+  }
+
   #published(entry: Entry): InFlightRequest {
-    const request = entry.request;
+    entry.view ??= this.#view(entry);
     return {
-      ...request,
-      req_headers: { ...request.req_headers },
-      resp_headers: { ...request.resp_headers },
+      ...entry.view,
+      req_headers: { ...entry.view.req_headers },
+      resp_headers: { ...entry.view.resp_headers },
+      resp_bytes: entry.respBytes,
       elapsed_ms: Math.max(0, this.#clock.now() - entry.startedAt),
+    };
+  }
+
+  #view(entry: Entry): Omit<InFlightRequest, "resp_bytes" | "elapsed_ms"> {
+    const start = entry.start;
+    return {
+      id: entry.id,
+      timestamp: new Date(entry.startedAt).toISOString(),
+      model: start.model,
+      req_path: start.reqPath,
+      method: start.method,
+      req_headers: redactHeaders(start.reqHeaders),
+      remote_ip: clientIp(start.reqHeaders, start.remoteAddr),
+      resp_headers: entry.respHeaders ? redactHeaders(entry.respHeaders) : {},
+      ...(start.metadata && Object.keys(start.metadata).length > 0
+        ? { metadata: { ...start.metadata } }
+        : {}),
     };
   }
 

@@ -16,10 +16,14 @@ function chatRequest(overrides: Partial<InFlightStart> = {}): InFlightStart {
   };
 }
 
-/** A tracker on a fake clock whose published updates are collected. */
+/**
+ * A tracker on a fake clock whose published updates are collected, with
+ * one `/api/events` client connected (the tracker stays quiet without).
+ */
 function recordingTracker(clock = new FakeClock()) {
   const updates: InFlightUpdate[] = [];
   const bus = new EventBus();
+  bus.subscribe();
   const tracker = new InFlightTracker({ bus, clock });
   const published = bus.publish.bind(bus);
   bus.publish = (message: EventMessage) => {
@@ -140,6 +144,34 @@ Deno.test("InFlightTracker.finish() cancels a pending progress update", () => {
 
   assert.equal(clock.pendingTimers, 0);
   assert.equal(updates.at(-1)?.operation, "remove");
+});
+
+Deno.test("InFlightTracker publishes nothing while no client listens, and a later client sees the entry", () => {
+  const clock = new FakeClock();
+  const bus = new EventBus();
+  const published: EventMessage[] = [];
+  const publish = bus.publish.bind(bus);
+  bus.publish = (message: EventMessage) => {
+    published.push(message);
+    publish(message);
+  };
+  const tracker = new InFlightTracker({ bus, clock });
+
+  const handle = tracker.start(chatRequest({
+    reqHeaders: new Headers({ "x-api-key": "secret" }),
+  }));
+  handle.responseStarted(new Headers({ "content-type": "text/plain" }));
+  handle.progress(7);
+  const snapshot = tracker.snapshot();
+  handle.finish();
+
+  assert.deepEqual(published, []);
+  assert.ok(snapshot.operation === "snapshot");
+  const [entry] = snapshot.requests ?? [];
+  assert.equal(entry?.req_headers["X-Api-Key"], REDACTED);
+  assert.equal(entry?.resp_headers["Content-Type"], "text/plain");
+  assert.equal(entry?.resp_bytes, 7);
+  assert.equal(clock.pendingTimers, 0);
 });
 
 Deno.test("InFlightTracker.cancel() aborts the request's signal", () => {

@@ -21,19 +21,33 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set([
  */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const flat = new Map<string, string>();
-  for (const [name, value] of headers) {
+  // forEach: Deno walks a Headers object this way several times faster
+  // than with its iterator. Names arrive in lower case.
+  headers.forEach((value, name) => {
     const key = canonicalHeaderName(name);
-    if (flat.has(key)) continue;
-    flat.set(key, SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value);
-  }
+    if (flat.has(key)) return;
+    flat.set(key, SECRET_HEADERS.has(name) ? REDACTED : value);
+  });
   // fromEntries defines own properties, so a header named __proto__ is safe.
   return Object.fromEntries(flat);
 }
 
+/** Canonical forms already computed; most requests repeat the same names. */
+const canonicalNames = new Map<string, string>();
+
+/** Distinct names remembered, so random names cannot grow the cache. */
+const CANONICAL_CACHE_SIZE = 1000;
+
 /** `content-type` -> `Content-Type`: upper case after each dash. */
 export function canonicalHeaderName(name: string): string {
-  return name.toLowerCase().replace(
+  const known = canonicalNames.get(name);
+  if (known !== undefined) return known;
+  const canonical = name.toLowerCase().replace(
     /(^|-)([a-z])/g,
     (_, dash: string, letter: string) => dash + letter.toUpperCase(),
   );
+  if (canonicalNames.size < CANONICAL_CACHE_SIZE) {
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
 }
