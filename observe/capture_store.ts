@@ -2,7 +2,7 @@ import type { Capture, CapturedExchange } from "./capture.ts";
 
 const MIB = 1024 * 1024;
 const encoder = new TextEncoder();
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export interface CaptureStoreOptions {
   /** `captureBuffer` in MiB; 0 disables captures. */
