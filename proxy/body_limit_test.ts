@@ -85,3 +85,40 @@ Deno.test("readBodyWithin() turns a broken body into a 400", async () => {
     message: "could not read request body",
   });
 });
+
+Deno.test("readBodyWithin() reads a body with a declared length in one go", async () => {
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: streamOf(["hello ", "world"]),
+    headers: { "content-length": "11" },
+  });
+
+  const bytes = await readBodyWithin(request, 11);
+
+  assert.equal(new TextDecoder().decode(bytes!), "hello world");
+});
+
+Deno.test("readBodyWithin() refuses a body longer than its declared length and the limit", async () => {
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: streamOf(["0123456789", "abc"]),
+    headers: { "content-length": "4" },
+  });
+
+  await assert.rejects(readBodyWithin(request, 10), { status: 413 });
+});
+
+Deno.test("readBodyWithin() turns a broken body with a declared length into a 400", async () => {
+  const broken = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(new Error("connection reset"));
+    },
+  });
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: broken,
+    headers: { "content-length": "8" },
+  });
+
+  await assert.rejects(readBodyWithin(request, 10), { status: 400 });
+});

@@ -6,7 +6,7 @@ import { HttpError } from "./errors.ts";
  * proxy never passes them on, in either direction. Headers named in
  * `Connection` are hop-by-hop too.
  */
-const HOP_BY_HOP = [
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -16,16 +16,30 @@ const HOP_BY_HOP = [
   "trailer",
   "transfer-encoding",
   "upgrade",
-];
+]);
 
-/** Client credentials for llama-swap itself; they never go upstream. */
-const CLIENT_KEY_HEADERS = ["authorization", "x-api-key"];
+/**
+ * Never sent upstream besides the hop-by-hop ones: the client's API key
+ * headers (credentials for llama-swap itself), `Host` and `Content-Length`
+ * (fetch sets both) and `Expect` (`100-continue` was for us: the body is
+ * already read).
+ */
+const NOT_FOR_UPSTREAMS: ReadonlySet<string> = new Set([
+  ...HOP_BY_HOP,
+  "authorization",
+  "x-api-key",
+  "host",
+  "content-length",
+  "expect",
+]);
 
-const FORWARDED_HEADERS = [
+/** What peers get on top: no client identity at all. */
+const NOT_FOR_PEERS: ReadonlySet<string> = new Set([
+  ...NOT_FOR_UPSTREAMS,
   "x-forwarded-for",
   "x-forwarded-host",
   "x-forwarded-proto",
-];
+]);
 
 /** Who receives the request, which decides the identity headers. */
 export type UpstreamKind =
@@ -63,13 +77,11 @@ export function upstreamHeaders(
   upstream: UpstreamKind,
   contentType: string | null,
 ): Headers {
-  const headers = withoutHopByHop(incoming);
-  // `Expect: 100-continue` was for us: the body is already read.
-  for (
-    const name of [...CLIENT_KEY_HEADERS, "host", "content-length", "expect"]
-  ) {
-    headers.delete(name);
-  }
+  const local = upstream.kind === "local";
+  const headers = copyHeaders(
+    incoming,
+    local ? NOT_FOR_UPSTREAMS : NOT_FOR_PEERS,
+  );
   if (contentType !== null) headers.set("content-type", contentType);
   headers.set("accept-encoding", "identity");
 
@@ -83,12 +95,9 @@ export function upstreamHeaders(
     }
     headers.set("x-forwarded-host", upstream.host);
     headers.set("x-forwarded-proto", upstream.proto);
-  } else {
-    for (const name of FORWARDED_HEADERS) headers.delete(name);
-    if (upstream.apiKey !== "") {
-      headers.set("authorization", `Bearer ${upstream.apiKey}`);
-      headers.set("x-api-key", upstream.apiKey);
-    }
+  } else if (upstream.apiKey !== "") {
+    headers.set("authorization", `Bearer ${upstream.apiKey}`);
+    headers.set("x-api-key", upstream.apiKey);
   }
   return headers;
 }
@@ -109,13 +118,33 @@ export function downstreamHeaders(upstream: Headers): Headers {
 
 /** Copies `source` without the hop-by-hop headers. */
 export function withoutHopByHop(source: Headers): Headers {
-  const headers = new Headers(source);
-  const named = (source.get("connection") ?? "").split(",");
-  for (const name of [...HOP_BY_HOP, ...named]) {
-    const trimmed = name.trim();
-    if (trimmed !== "") headers.delete(trimmed);
-  }
+  return copyHeaders(source, HOP_BY_HOP);
+}
+
+/**
+ * Copies `source` without the headers in `dropped` and those its
+ * `Connection` header names. Walks it with `forEach`, which Deno runs
+ * several times faster than the iterator `new Headers(source)` uses.
+ */
+function copyHeaders(source: Headers, dropped: ReadonlySet<string>): Headers {
+  const named = source.get("connection");
+  const alsoDropped = named === null ? null : connectionNames(named);
+  const headers = new Headers();
+  source.forEach((value, name) => {
+    if (dropped.has(name) || alsoDropped?.has(name)) return;
+    headers.append(name, value);
+  });
   return headers;
+}
+
+/** The header names a `Connection` value lists, lower case. */
+function connectionNames(value: string): Set<string> {
+  const names = new Set<string>();
+  for (const name of value.split(",")) {
+    const trimmed = name.trim().toLowerCase();
+    if (trimmed !== "") names.add(trimmed);
+  }
+  return names;
 }
 
 export interface ForwardOptions {
@@ -146,11 +175,9 @@ export async function forward(
   fetchFn: typeof fetch,
   options: ForwardOptions,
 ): Promise<Response> {
-  const timeout = new AbortController();
-  const cancelTimer = options.headerTimeoutMs > 0
-    ? options.clock.setTimer(() => timeout.abort(), options.headerTimeoutMs)
-    : () => {};
-  const signal = AbortSignal.any([options.signal, timeout.signal]);
+  const timeout = options.headerTimeoutMs > 0
+    ? headerTimeout(options.signal, options.headerTimeoutMs, options.clock)
+    : null;
 
   try {
     return await fetchFn(options.url, {
@@ -158,11 +185,11 @@ export async function forward(
       headers: options.headers,
       body: options.body,
       redirect: "manual",
-      signal,
+      signal: timeout?.signal ?? options.signal,
     });
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
-    if (timeout.signal.aborted) {
+    if (timeout?.expired) {
       const seconds = options.headerTimeoutMs / 1000;
       throw new HttpError(
         504,
@@ -175,6 +202,31 @@ export async function forward(
       cause: error,
     });
   } finally {
-    cancelTimer();
+    timeout?.cancel();
   }
+}
+
+/**
+ * A signal that aborts with `signal` or once `ms` pass, whichever is
+ * first. One controller and one listener: cheaper than `AbortSignal.any()`
+ * on every request.
+ */
+function headerTimeout(signal: AbortSignal, ms: number, clock: Clock) {
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  const state = {
+    signal: controller.signal,
+    expired: false,
+    cancel: () => {
+      cancelTimer();
+      signal.removeEventListener("abort", follow);
+    },
+  };
+  const cancelTimer = clock.setTimer(() => {
+    state.expired = true;
+    controller.abort(new DOMException("no response headers", "TimeoutError"));
+  }, ms);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  return state;
 }

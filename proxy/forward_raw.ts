@@ -3,6 +3,7 @@ import { readBodyWithin } from "./body_limit.ts";
 import { clientInfo } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { dispatch } from "./dispatch.ts";
+import { eitherSignal } from "./either_signal.ts";
 import { type ProxyObserver, startObservation } from "./observer.ts";
 import type { UpstreamCall } from "./relay.ts";
 import type { ModelTarget } from "./resolve_model.ts";
@@ -65,7 +66,7 @@ export async function forwardRaw(
     streaming: new URL(request.url).searchParams.get("stream") === "true",
     client,
     signal: observation.signal
-      ? AbortSignal.any([request.signal, observation.signal])
+      ? eitherSignal(request.signal, observation.signal)
       : request.signal,
     observation,
   };

@@ -100,7 +100,7 @@ export function relayResponse(
   release: () => void,
 ): Response {
   const headers = downstreamHeaders(upstream.headers);
-  const body = relayBody(upstream, call, release);
+  const body = relayBody(upstream, call, release, headers);
   return new Response(body, {
     status: upstream.status,
     statusText: upstream.statusText,
@@ -111,16 +111,18 @@ export function relayResponse(
 /**
  * The upstream body wrapped for observation and release (see
  * `relayResponse()`); null when the response has no body, in which case
- * everything is finished already.
+ * everything is finished already. `headers` are the client's response
+ * headers when the caller has them already (the observer sees them).
  */
 export function relayBody(
   upstream: Response,
   call: UpstreamCall,
   release: () => void,
+  headers: Headers = downstreamHeaders(upstream.headers),
 ): ReadableStream<Uint8Array> | null {
   const { observation, signal } = call;
   const status = upstream.status;
-  observation.responseStarted(status, downstreamHeaders(upstream.headers));
+  observation.responseStarted(status, headers);
 
   let done = false;
   const finish = (error?: string) => {

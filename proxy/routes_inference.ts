@@ -5,6 +5,7 @@ import { readBodyWithin } from "./body_limit.ts";
 import { clientInfo } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { dispatch, type DispatchContext } from "./dispatch.ts";
+import { eitherSignal } from "./either_signal.ts";
 import { HttpError } from "./errors.ts";
 import { type ExtractedModel, extractModel } from "./extract_model.ts";
 import { type BodyRewrite, rewriteBody, rewriteQueryModel } from "./filters.ts";
@@ -135,7 +136,7 @@ async function serveRouted(
     streaming: extracted.streaming,
     client,
     signal: observation.signal
-      ? AbortSignal.any([request.signal, observation.signal])
+      ? eitherSignal(request.signal, observation.signal)
       : request.signal,
     observation,
   };
