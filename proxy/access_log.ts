@@ -18,7 +18,9 @@ const QUIET_PREFIXES = [
  * a stream, when the stream ends or the client leaves):
  * `POST /v1/chat/completions status=200 bytes=5123 duration=2.31s ip=...`
  * with the model when a route resolved one. Counting bytes wraps the body
- * without copying it. Health checks and metrics scrapes are skipped.
+ * without copying it. Health checks and metrics scrapes are skipped, and
+ * so is everything (the body is left unwrapped) while the log level hides
+ * info lines.
  */
 export function accessLog(
   logger: Logger,
@@ -27,6 +29,7 @@ export function accessLog(
   return async (c, next) => {
     const started = clock.now();
     await next();
+    if (!logger.enabled("info")) return;
 
     const path = c.req.path;
     if (QUIET_PREFIXES.some((prefix) => path.startsWith(prefix))) return;

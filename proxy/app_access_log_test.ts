@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { LogBuffer, Logger } from "../log/mod.ts";
 import { testConfig, testModel, testProxy } from "../tests/proxy_fakes.ts";
 import { formatDuration } from "./access_log.ts";
 
@@ -74,4 +75,31 @@ Deno.test("formatDuration() reads like a human duration", () => {
   assert.equal(formatDuration(215), "215ms");
   assert.equal(formatDuration(2310), "2.31s");
   assert.equal(formatDuration(95200), "95.2s");
+});
+
+Deno.test("the access log stays silent while the level hides info lines and resumes after a change", async () => {
+  const logs = new LogBuffer();
+  const logger = new Logger(logs, { level: "warn" });
+  const proxy = testProxy(testConfig([testModel("m1")]), { logger });
+  proxy.upstream.respond = () => new Response("hello");
+  const send = async () => {
+    const res = await proxy.app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"model":"m1"}',
+    });
+    return await res.text();
+  };
+
+  const quiet = await send();
+  const linesWhileQuiet = logs.text();
+  logger.configure({ level: "info" });
+  await send();
+
+  assert.equal(quiet, "hello");
+  assert.doesNotMatch(linesWhileQuiet, /access:/);
+  assert.match(
+    logs.text(),
+    /access: POST \/v1\/chat\/completions status=200 bytes=5/,
+  );
 });
