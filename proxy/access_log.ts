@@ -4,6 +4,7 @@ import type { Logger } from "../log/mod.ts";
 import { clientIp } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
 import { passThrough } from "./pass_through.ts";
+import { wholeBodySize } from "./whole_body.ts";
 
 /** Polled often and never interesting, so never logged. */
 const QUIET_PREFIXES = [
@@ -18,7 +19,8 @@ const QUIET_PREFIXES = [
  * a stream, when the stream ends or the client leaves):
  * `POST /v1/chat/completions status=200 bytes=5123 duration=2.31s ip=...`
  * with the model when a route resolved one. Counting bytes wraps the body
- * without copying it. Health checks and metrics scrapes are skipped, and
+ * without copying it; a relayed body read whole is counted as it is, and
+ * its line written when the response is handed over. Health checks and metrics scrapes are skipped, and
  * so is everything (the body is left unwrapped) while the log level hides
  * info lines.
  */
@@ -48,6 +50,13 @@ export function accessLog(
       });
     };
 
+    // Before reading `res.body`, which would turn a body held in memory
+    // into a stream and cost Deno its one-write fast path.
+    const whole = wholeBodySize(res);
+    if (whole !== null) {
+      write(method === "HEAD" ? 0 : whole);
+      return;
+    }
     if (!res.body || method === "HEAD") {
       write(0);
       return;

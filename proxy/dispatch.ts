@@ -56,7 +56,7 @@ export async function dispatch(
   try {
     if (target.kind === "peer") {
       const upstream = await openUpstream(call, peerTarget(target), ctx, noop);
-      return relayResponse(upstream, call, noop);
+      return await relayResponse(upstream, call, noop);
     }
     return await serveLocal(call, target, ctx, allowLoading);
   } catch (error) {
@@ -104,7 +104,7 @@ async function serveLocal(
       ctx,
       release,
     );
-    return relayResponse(upstream, call, release);
+    return await relayResponse(upstream, call, release);
   }
 
   const loading = openLoadingStream(target, ctx);

@@ -10,6 +10,7 @@ import {
 import type { RequestObservation } from "./observer.ts";
 import { passThrough } from "./pass_through.ts";
 import { joinUpstreamUrl } from "./upstream_url.ts";
+import { wholeBodyResponse } from "./whole_body.ts";
 
 /** A request ready to go upstream, whoever serves it. */
 export interface UpstreamCall {
@@ -89,23 +90,85 @@ export async function openUpstream(
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * The client's response for an upstream response: same status, headers
- * minus hop-by-hop ones, the body streamed through untouched. `release`
- * and the observation's `finished` run exactly once, when the body ends,
- * fails or is cancelled, or at once when the client's signal aborts.
+ * Largest declared upstream body read whole before the client's response
+ * starts (256 KiB): non-streamed chat, completion and embedding answers.
  */
-export function relayResponse(
+export const WHOLE_BODY_LIMIT = 256 * 1024;
+
+/**
+ * The client's response for an upstream response: same status, headers
+ * minus hop-by-hop ones, the body passed on untouched. `release` and the
+ * observation's `finished` run exactly once: when the body ends, fails or
+ * is cancelled, or at once when the client's signal aborts.
+ *
+ * A body that is not an event stream and declares a `Content-Length` of
+ * at most `WHOLE_BODY_LIMIT` is read whole first (the observer gets it as
+ * one chunk, and the request is finished before the client's response is
+ * returned); Deno then sends it in one write, far cheaper than relaying a
+ * stream. Any other body streams through chunk by chunk.
+ */
+export async function relayResponse(
   upstream: Response,
   call: UpstreamCall,
   release: () => void,
-): Response {
+): Promise<Response> {
   const headers = downstreamHeaders(upstream.headers);
-  const body = relayBody(upstream, call, release, headers);
-  return new Response(body, {
+  const init = {
     status: upstream.status,
     statusText: upstream.statusText,
     headers,
-  });
+  };
+  if (readsWhole(upstream, call.method)) {
+    return await relayWhole(upstream, call, release, init);
+  }
+  return new Response(relayBody(upstream, call, release, headers), init);
+}
+
+/** True for a small declared body that nobody needs chunk by chunk. */
+function readsWhole(upstream: Response, method: string): boolean {
+  if (!upstream.body || method === "HEAD") return false;
+  if (NULL_BODY_STATUSES.has(upstream.status)) return false;
+  const length = upstream.headers.get("content-length");
+  if (length === null || !/^\d+$/.test(length)) return false;
+  const type = upstream.headers.get("content-type") ?? "";
+  return Number(length) <= WHOLE_BODY_LIMIT &&
+    !type.includes("text/event-stream");
+}
+
+/**
+ * `relayResponse()` for a body read whole. A read that fails (the upstream
+ * broke off, the client left) is finished with its reason, and the client
+ * gets the status and headers and then a broken body, as a failing stream
+ * would have given it.
+ */
+async function relayWhole(
+  upstream: Response,
+  call: UpstreamCall,
+  release: () => void,
+  init: ResponseInit & { status: number; headers: Headers },
+): Promise<Response> {
+  const { observation, signal } = call;
+  observation.responseStarted(init.status, init.headers);
+
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await upstream.arrayBuffer());
+  } catch (error) {
+    release();
+    observation.finished({
+      status: init.status,
+      error: signal.aborted
+        ? "client went away"
+        : `upstream stream failed: ${describe(error)}`,
+    });
+    const broken = new ReadableStream({ start: (c) => c.error(error) });
+    return new Response(broken, init);
+  }
+
+  if (bytes.byteLength > 0) observation.chunk(bytes);
+  release();
+  observation.finished({ status: init.status });
+  return wholeBodyResponse(bytes, init);
 }
 
 /**
