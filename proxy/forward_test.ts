@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../tests/fake_clock.ts";
 import type { HttpError } from "./errors.ts";
-import { downstreamHeaders, forward, upstreamHeaders } from "./forward.ts";
+import {
+  downstreamHeaders,
+  forward,
+  upstreamHeaderList,
+  upstreamHeaders,
+} from "./forward.ts";
 
 const LOCAL = {
   kind: "local" as const,
@@ -196,4 +201,37 @@ Deno.test("forward() passes the client's abort reason on and cancels its timer",
 
   await assert.rejects(pending, (reason) => reason === "client went away");
   assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("upstreamHeaderList() keeps X-Forwarded-For as it came when the client is unknown", () => {
+  const incoming = new Headers({
+    "x-forwarded-for": "203.0.113.9",
+    "accept-encoding": "gzip",
+    "content-type": "multipart/form-data; boundary=a",
+  });
+
+  const list = upstreamHeaderList(
+    incoming,
+    { ...LOCAL, clientIp: null },
+    "multipart/form-data; boundary=b",
+  );
+
+  const names = list.map(([name]) => name);
+  assert.equal(new Set(names).size, names.length, "each name once");
+  const headers = new Headers(list);
+  assert.equal(headers.get("x-forwarded-for"), "203.0.113.9");
+  assert.equal(headers.get("accept-encoding"), "identity");
+  assert.equal(headers.get("content-type"), "multipart/form-data; boundary=b");
+});
+
+Deno.test("upstreamHeaderList() drops an X-Forwarded-For that Connection names as hop-by-hop", () => {
+  const incoming = new Headers({
+    connection: "X-Forwarded-For",
+    "x-forwarded-for": "203.0.113.9",
+  });
+
+  const headers = new Headers(upstreamHeaderList(incoming, LOCAL, null));
+
+  assert.equal(headers.get("x-forwarded-for"), "10.0.0.5");
+  assert.equal(headers.get("connection"), null);
 });

@@ -4,7 +4,7 @@ import type { OutgoingBody } from "./filters.ts";
 import {
   downstreamHeaders,
   forward,
-  upstreamHeaders,
+  upstreamHeaderList,
   type UpstreamKind,
 } from "./forward.ts";
 import type { RequestObservation } from "./observer.ts";
@@ -66,7 +66,11 @@ export async function openUpstream(
       proto: call.client.proto,
     }
     : { kind: "peer", apiKey: target.peerApiKey };
-  const headers = upstreamHeaders(call.headers, kind, call.body.contentType);
+  const headers = upstreamHeaderList(
+    call.headers,
+    kind,
+    call.body.contentType,
+  );
   call.observation.requestBody(call.body.bytes);
 
   try {
