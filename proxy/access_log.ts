@@ -3,7 +3,11 @@ import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { clientIp } from "./client_ip.ts";
 import type { ProxyEnv } from "./deps.ts";
-import { passThrough } from "./pass_through.ts";
+import {
+  onPassThroughEnd,
+  passThrough,
+  type PassThroughEnd,
+} from "./pass_through.ts";
 import { wholeBodySize } from "./whole_body.ts";
 
 /** Polled often and never interesting, so never logged. */
@@ -18,11 +22,12 @@ const QUIET_PREFIXES = [
  * Writes one info line per request once its response has been sent (for
  * a stream, when the stream ends or the client leaves):
  * `POST /v1/chat/completions status=200 bytes=5123 duration=2.31s ip=...`
- * with the model when a route resolved one. Counting bytes wraps the body
- * without copying it; a relayed body read whole is counted as it is, and
- * its line written when the response is handed over. Health checks and metrics scrapes are skipped, and
- * so is everything (the body is left unwrapped) while the log level hides
- * info lines.
+ * with the model when a route resolved one. A relayed body read whole is
+ * counted as it is, and its line written when the response is handed
+ * over; a relayed stream already counts its bytes, and the line waits for
+ * its end; any other body is wrapped to count them. Health checks and
+ * metrics scrapes are skipped, and so is everything (the body is left
+ * unwrapped) while the log level hides info lines.
  */
 export function accessLog(
   logger: Logger,
@@ -61,15 +66,12 @@ export function accessLog(
       write(0);
       return;
     }
-    let bytes = 0;
-    const body = passThrough(res.body, {
-      chunk: (chunk) => bytes += chunk.byteLength,
-      end: ({ error, cancelled }) =>
-        write(
-          bytes,
-          cancelled ? "client left" : error ? "stream failed" : undefined,
-        ),
-    });
+    const note = ({ error, cancelled }: PassThroughEnd) =>
+      cancelled ? "client left" : error ? "stream failed" : undefined;
+    const writeEnd = (end: PassThroughEnd) => write(end.bytes, note(end));
+    // A relayed body is wrapped already: share its wrapper.
+    if (onPassThroughEnd(res.body, writeEnd)) return;
+    const body = passThrough(res.body, { end: writeEnd });
     c.res = new Response(body, res);
   };
 }

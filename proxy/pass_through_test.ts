@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { passThrough } from "./pass_through.ts";
+import {
+  onPassThroughEnd,
+  passThrough,
+  type PassThroughEnd,
+  READ_BUFFER_BYTES,
+} from "./pass_through.ts";
 
 const encoder = new TextEncoder();
 
@@ -31,7 +36,7 @@ Deno.test("passThrough() hands over every chunk unchanged and ends once", async 
 
   assert.equal(text, "abc");
   assert.equal(seen.length, 2);
-  assert.deepEqual(ends, [{ cancelled: false }]);
+  assert.deepEqual(ends, [{ bytes: 3, cancelled: false }]);
 });
 
 Deno.test("passThrough() reports a failing source and errors the output", async () => {
@@ -56,4 +61,53 @@ Deno.test("passThrough() passes a reader's cancel to the source and ends once", 
 
   assert.equal(cancelled(), "client left");
   assert.deepEqual(ends.map((e) => e.cancelled), [true]);
+});
+
+function byteSource(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      const chunk = chunks[next++];
+      if (chunk) {
+        controller.enqueue(chunk);
+        return;
+      }
+      controller.close();
+      controller.byobRequest?.respond(0); // ends the pending BYOB read
+    },
+  });
+}
+
+Deno.test("passThrough() reads a byte stream in buffer-sized chunks, each its own copy", async () => {
+  const bigLength = READ_BUFFER_BYTES + 10; // enqueue detaches `big`
+  const big = new Uint8Array(bigLength).fill(7);
+  const seen: Uint8Array[] = [];
+  const ends: PassThroughEnd[] = [];
+  const out = passThrough(byteSource([encoder.encode("data: 1\n\n"), big]), {
+    chunk: (bytes) => seen.push(bytes),
+    end: (outcome) => ends.push(outcome),
+  });
+
+  const body = new Uint8Array(await new Response(out).arrayBuffer());
+
+  assert.equal(body.length, 9 + bigLength);
+  assert.equal(new TextDecoder().decode(seen[0]), "data: 1\n\n");
+  assert.deepEqual(seen.slice(1).map((c) => c.length), [READ_BUFFER_BYTES, 10]);
+  assert.equal(new Set(seen.map((c) => c.buffer)).size, seen.length);
+  assert.deepEqual(ends, [{ bytes: body.length, cancelled: false }]);
+});
+
+Deno.test("onPassThroughEnd() shares the wrapper's end, also after it ended", async () => {
+  const out = passThrough(source(["ab", "c"]).stream, { end: () => {} });
+  const early: PassThroughEnd[] = [];
+  const late: PassThroughEnd[] = [];
+
+  assert.equal(onPassThroughEnd(out, (end) => early.push(end)), true);
+  await new Response(out).text();
+  assert.equal(onPassThroughEnd(out, (end) => late.push(end)), true);
+
+  assert.deepEqual(early, [{ bytes: 3, cancelled: false }]);
+  assert.deepEqual(late, early);
+  assert.equal(onPassThroughEnd(source(["x"]).stream, () => {}), false);
 });
