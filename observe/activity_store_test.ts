@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { FakeClock } from "../tests/fake_clock.ts";
 import type { NewActivity } from "./activity_entry.ts";
 import { ActivityQueryError } from "./activity_query.ts";
-import { ActivityStore } from "./activity_store.ts";
+import { ActivityStore, MAX_PENDING_ROWS } from "./activity_store.ts";
 import { type TokenMetrics, unknownTokenMetrics } from "./token_metrics.ts";
 
 function chat(
@@ -347,6 +347,27 @@ Deno.test("ActivityStore.recordLater() writes queued entries together in one sch
   assert.deepEqual(told.errors, []);
 });
 
+Deno.test("ActivityStore.recordLater() writes at once when MAX_PENDING_ROWS are queued", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: MAX_PENDING_ROWS,
+    scheduleFlush: flushes.schedule,
+  });
+  const told = recorder();
+
+  for (let i = 1; i < MAX_PENDING_ROWS; i++) {
+    store.recordLater(chat("m"), told.outcome);
+  }
+  assert.equal(told.ids.length, 0);
+  store.recordLater(chat("m"), told.outcome);
+
+  assert.equal(told.ids.length, MAX_PENDING_ROWS);
+  assert.equal(flushes.scheduled.length, 1);
+  flushes.run();
+  assert.equal(told.ids.length, MAX_PENDING_ROWS);
+});
+
 Deno.test("ActivityStore reads see entries queued by recordLater() before the flush runs", () => {
   const flushes = manualFlush();
   using store = new ActivityStore({
@@ -412,7 +433,7 @@ Deno.test("ActivityStore.close() writes queued entries and cancels the scheduled
   }
 });
 
-Deno.test("ActivityStore.recordLater() flushes on a zero-delay timer by default", async () => {
+Deno.test("ActivityStore.recordLater() flushes on a short timer by default", async () => {
   using store = new ActivityStore({ path: ":memory:", maxRows: 10 });
   const written = Promise.withResolvers<number>();
 
