@@ -118,13 +118,17 @@ async function appBench(count: number): Promise<void> {
     choices: [{ message: { role: "assistant", content: "hi there" } }],
     usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
   });
+  const replyBytes = new TextEncoder().encode(reply).byteLength;
   const app = createProxyApp({
     current: () => ({ config, router, processes: new Map() }),
     logger,
     fetch: async (_input, init) => {
       await new Response(init?.body).arrayBuffer();
       return new Response(reply, {
-        headers: { "content-type": "application/json" },
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(replyBytes),
+        },
       });
     },
     ...(observability ? { observer: observability.observer } : {}),

@@ -26,12 +26,15 @@ export interface ClientInfo {
   readonly proto: string;
 }
 
-/** The client behind `request` (see `clientIp()` for the address). */
+/**
+ * The client behind `request` (see `clientIp()` for the address); pass
+ * `url` when `request.url` is parsed already.
+ */
 export function clientInfo(
   request: Request,
   remoteAddr: Deno.Addr | undefined,
+  url: URL = new URL(request.url),
 ): ClientInfo {
-  const url = new URL(request.url);
   return {
     ip: clientIp(request.headers, remoteAddr),
     host: url.host,

@@ -40,17 +40,22 @@ interface EndState {
  * for a fetch body closes the upstream connection.
  *
  * Reads only when the client asks (high-water mark 0), so a slow client
- * slows the upstream instead of filling memory. A byte stream (a fetch
- * body) is read into one reused buffer and each chunk handed on as an
- * exact-size copy, which costs Deno far less than a default reader's
- * fresh 64 KiB allocation per chunk; any other stream's chunks pass
- * as they are.
+ * slows the upstream instead of filling memory. With `byteStream` (the
+ * source is a fetch body) it reads into one reused buffer and hands each
+ * chunk on as an exact-size copy, which costs Deno far less than a
+ * default reader's fresh 64 KiB allocation per chunk; a source that turns
+ * out not to be a byte stream is read as any other. Otherwise chunks pass
+ * as they are. (Only ask for `byteStream` where it is almost always true:
+ * finding out that a stream is not one costs a thrown error.)
  */
 export function passThrough(
   source: ReadableStream<Uint8Array>,
   hooks: PassThroughHooks,
+  options: { readonly byteStream?: boolean } = {},
 ): ReadableStream<Uint8Array> {
-  const reader = openReader(source);
+  const reader = options.byteStream
+    ? openByteReader(source)
+    : defaultReader(source);
   const state: EndState = { listeners: [], outcome: null };
   let bytes = 0;
   const end = (error: unknown, cancelled: boolean) => {
@@ -115,21 +120,25 @@ interface ChunkReader {
   cancel(reason: unknown): Promise<void>;
 }
 
+function defaultReader(source: ReadableStream<Uint8Array>): ChunkReader {
+  const reader = source.getReader();
+  return {
+    read: async () => {
+      const result = await reader.read();
+      return result.done ? null : result.value;
+    },
+    cancel: (reason) => reader.cancel(reason),
+  };
+}
+
 /** A BYOB reader over one reused buffer when `source` allows it. */
-function openReader(source: ReadableStream<Uint8Array>): ChunkReader {
+function openByteReader(source: ReadableStream<Uint8Array>): ChunkReader {
   let byob: ReadableStreamBYOBReader;
   try {
     byob = source.getReader({ mode: "byob" });
   } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    const reader = source.getReader();
-    return {
-      read: async () => {
-        const result = await reader.read();
-        return result.done ? null : result.value;
-      },
-      cancel: (reason) => reader.cancel(reason),
-    };
+    if (error instanceof TypeError) return defaultReader(source);
+    throw error;
   }
 
   let buffer = new Uint8Array(READ_BUFFER_BYTES);

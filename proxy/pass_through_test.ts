@@ -87,7 +87,7 @@ Deno.test("passThrough() reads a byte stream in buffer-sized chunks, each its ow
   const out = passThrough(byteSource([encoder.encode("data: 1\n\n"), big]), {
     chunk: (bytes) => seen.push(bytes),
     end: (outcome) => ends.push(outcome),
-  });
+  }, { byteStream: true });
 
   const body = new Uint8Array(await new Response(out).arrayBuffer());
 
@@ -110,4 +110,14 @@ Deno.test("onPassThroughEnd() shares the wrapper's end, also after it ended", as
   assert.deepEqual(early, [{ bytes: 3, cancelled: false }]);
   assert.deepEqual(late, early);
   assert.equal(onPassThroughEnd(source(["x"]).stream, () => {}), false);
+});
+
+Deno.test("passThrough() reads a source that is no byte stream as usual when asked for one", async () => {
+  const ends: PassThroughEnd[] = [];
+  const out = passThrough(source(["a", "b"]).stream, {
+    end: (outcome) => ends.push(outcome),
+  }, { byteStream: true });
+
+  assert.equal(await new Response(out).text(), "ab");
+  assert.deepEqual(ends, [{ bytes: 2, cancelled: false }]);
 });

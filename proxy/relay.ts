@@ -223,7 +223,7 @@ export function relayBody(
           ? undefined
           : `upstream stream failed: ${describe(error)}`,
       ),
-  });
+  }, { byteStream: true });
 }
 
 /**

@@ -70,9 +70,10 @@ async function handleModelRequest(
   const request = c.req.raw;
 
   const bytes = await readBodyWithin(request, state.config.requestBodyLimit);
+  const url = new URL(request.url);
   const extracted = await extractModel({
     method: request.method,
-    url: new URL(request.url),
+    url,
     contentType: request.headers.get("content-type") ?? "",
     body: bytes,
   });
@@ -83,18 +84,24 @@ async function handleModelRequest(
     selectors: ctx.selectors,
   });
   try {
-    return await serveRouted(c, ctx, extracted, routed);
+    return await serveRouted(c, ctx, { extracted, routed, url });
   } catch (error) {
     routed.release();
     throw error;
   }
 }
 
+/** What `handleModelRequest()` found out about a request. */
+interface Routed {
+  readonly extracted: ExtractedModel;
+  readonly routed: RoutedName;
+  readonly url: URL;
+}
+
 async function serveRouted(
   c: Context<ProxyEnv>,
   ctx: RouteContext,
-  extracted: ExtractedModel,
-  routed: RoutedName,
+  { extracted, routed, url }: Routed,
 ): Promise<Response> {
   const state = c.get("state");
   const request = c.req.raw;
@@ -106,7 +113,7 @@ async function serveRouted(
   const rewrite = bodyRewriteFor(target, routed.rewritten);
   const query = outgoingQuery(request.url, target, routed, rewrite);
   const path = upstreamPathFor(c.req.path);
-  const client = clientInfo(request, c.env?.remoteAddr);
+  const client = clientInfo(request, c.env?.remoteAddr, url);
   if (isWebSocketUpgrade(request.headers)) {
     return await dispatchWebSocket(
       { request, path, query, client, onEnd: routed.release },

@@ -11,14 +11,38 @@ export function joinUpstreamUrl(
   rawPath: string,
   rawQuery: string,
 ): string {
+  const { start, query: baseQuery } = parsedBase(base);
+  const queries = [baseQuery, rawQuery.replace(/^\?/, "")]
+    .filter((part) => part !== "");
+  const query = queries.length > 0 ? `?${queries.join("&")}` : "";
+  return `${start}${rawPath}${query}`;
+}
+
+/** A base URL's origin and path without a final `/`, and its query. */
+interface ParsedBase {
+  readonly start: string;
+  readonly query: string;
+}
+
+/** Base URLs parsed so far: a handful of models and peers, asked often. */
+const parsedBases = new Map<string, ParsedBase>();
+
+/** Distinct base URLs remembered; more are parsed on every call. */
+const PARSED_BASES_LIMIT = 1000;
+
+function parsedBase(base: string): ParsedBase {
+  const known = parsedBases.get(base);
+  if (known) return known;
   const url = new URL(base);
   const prefix = url.pathname.endsWith("/")
     ? url.pathname.slice(0, -1)
     : url.pathname;
-  const queries = [url.search.slice(1), rawQuery.replace(/^\?/, "")]
-    .filter((part) => part !== "");
-  const query = queries.length > 0 ? `?${queries.join("&")}` : "";
-  return `${url.origin}${prefix}${rawPath}${query}`;
+  const parsed = {
+    start: `${url.origin}${prefix}`,
+    query: url.search.slice(1),
+  };
+  if (parsedBases.size < PARSED_BASES_LIMIT) parsedBases.set(base, parsed);
+  return parsed;
 }
 
 /**

@@ -214,11 +214,25 @@ Deno.test("simulate --pid-file without --grandchild writes only our pid", async 
 Deno.test("simulate --chatty writes that many KiB to both pipes before listening", async () => {
   await using sim = await startSimulator({ args: ["--chatty", "512"] });
 
+  // The harness saw the listening line; the other pipe may still be in
+  // transit, so read both to their end.
+  sim.kill("SIGKILL");
+  await sim.closed;
+  const lines = (text: string) => text.split("\n");
   const chatter = (text: string) =>
-    text.split("\n").filter((line) => line.startsWith("chatter line ")).length;
+    lines(text).filter((line) => line.startsWith("chatter line ")).length;
+  const listening = (text: string) =>
+    lines(text).findIndex((line) => line.includes("simulator listening on"));
+  const lastChatter = (text: string) =>
+    lines(text).findLastIndex((line) => line.startsWith("chatter line "));
 
   assert.equal(chatter(sim.stdoutText()), 512 * 16);
   assert.equal(chatter(sim.stderrText()), 512 * 16);
+  const pipe = [sim.stdoutText(), sim.stderrText()].find((text) =>
+    listening(text) >= 0
+  );
+  assert.ok(pipe !== undefined, "no listening line");
+  assert.ok(listening(pipe) > lastChatter(pipe));
 });
 
 Deno.test("simulate stops generating when the client disconnects", async () => {
