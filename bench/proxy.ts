@@ -14,6 +14,7 @@ import {
   warmUp,
 } from "./load.ts";
 import { startNginx } from "./nginx.ts";
+import { startPlainForwarder } from "./plain_forwarder.ts";
 import { readMemory, resetPeakRss, RssSampler } from "./proc_status.ts";
 import { startProxyChild } from "./proxy_child.ts";
 import { proxySection } from "./proxy_section.ts";
@@ -40,6 +41,8 @@ export interface StreamFigures {
   readonly streams: number;
   readonly direct: StreamSide;
   readonly proxy: StreamSide;
+  /** Through the plain Hono forwarder (`plain_forwarder.ts`). */
+  readonly plain: StreamSide;
   /** Peak RSS of the proxy process over the proxied runs, KiB. */
   readonly proxyPeakKiB: number;
 }
@@ -65,6 +68,8 @@ export interface ProxyFigures {
    * `captureBuffer: 0` (no request captures).
    */
   readonly lean: PathFigures;
+  /** Through the plain Hono forwarder (`plain_forwarder.ts`). */
+  readonly plain: PathFigures;
   /** Null when nginx is not installed. */
   readonly nginx: PathFigures | null;
   readonly nginxVersion: string | null;
@@ -91,8 +96,9 @@ const STREAM_BODY = JSON.stringify({
 
 /**
  * Runs every proxy measurement: throughput and sequential latency of small
- * requests (direct, proxy, nginx, interleaved round by round) and 200 and
- * 1,000 concurrent streams (direct and proxy alternating).
+ * requests (direct, proxy, lean proxy, plain Hono forwarder, nginx,
+ * interleaved round by round) and 200 and 1,000 concurrent streams
+ * (direct, proxy and plain forwarder in turn).
  */
 export async function runProxyBench(
   options: ProxyBenchOptions = {},
@@ -120,6 +126,10 @@ export async function runProxyBench(
   await using lean = await startProxyChild({
     configText: benchConfig(small.port, stream.port, "lean"),
   });
+  await using plain = await startPlainForwarder({
+    small: small.url,
+    stream: stream.url,
+  });
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 2048 });
   try {
     const path = "/v1/chat/completions";
@@ -131,6 +141,7 @@ export async function runProxyBench(
       direct: `${small.url}${path}`,
       proxy: `${proxy.url}${path}`,
       lean: `${lean.url}${path}`,
+      plain: `${plain.url}${path}`,
     };
     if (nginx) targets.nginx = `${nginx.url}${path}`;
     for (const url of Object.values(targets)) {
@@ -162,6 +173,7 @@ export async function runProxyBench(
         await streamRuns(count, {
           direct: `${stream.url}${path}`,
           proxy: `${proxy.url}${path}`,
+          plain: `${plain.url}${path}`,
           proxyPid: proxy.pid,
           rounds: quick ? 1 : 2,
           client,
@@ -177,6 +189,7 @@ export async function runProxyBench(
       direct: pathFigures("direct"),
       proxy: pathFigures("proxy"),
       lean: pathFigures("lean"),
+      plain: pathFigures("plain"),
       nginx: nginx ? pathFigures("nginx") : null,
       nginxVersion: nginx?.version ?? null,
       streams,
@@ -225,6 +238,7 @@ async function streamRuns(
   options: {
     direct: string;
     proxy: string;
+    plain: string;
     proxyPid: number;
     rounds: number;
     client: Deno.HttpClient;
@@ -232,6 +246,7 @@ async function streamRuns(
 ): Promise<StreamFigures> {
   const direct: StreamsResult[] = [];
   const proxied: StreamsResult[] = [];
+  const plain: StreamsResult[] = [];
   let peakKiB = 0;
   const run = (url: string) =>
     concurrentStreams({
@@ -250,12 +265,14 @@ async function streamRuns(
     sampler.stop();
     const hwm = reset ? readMemory(options.proxyPid)?.peakKiB ?? 0 : 0;
     peakKiB = Math.max(peakKiB, hwm, sampler.maxKiB);
+    plain.push(await run(options.plain));
   }
 
   return {
     streams: count,
     direct: streamSide(direct),
     proxy: streamSide(proxied),
+    plain: streamSide(plain),
     proxyPeakKiB: peakKiB,
   };
 }

@@ -22,10 +22,18 @@ export function proxySection(figures: ProxyFigures): ResultSection {
       "small requests: lean proxy / direct",
       ratio(figures.lean.rps / direct.rps),
     ),
+    figure(
+      "small requests: proxy / plain Hono forwarder",
+      ratio(proxy.rps / figures.plain.rps),
+    ),
   ];
   if (nginx) {
     rows.push(
       figure("small requests: through nginx", perSecond(nginx.rps)),
+      figure(
+        "small requests: plain Hono forwarder / nginx",
+        ratio(figures.plain.rps / nginx.rps),
+      ),
       checked(
         "small requests: proxy / nginx",
         ratio(proxy.rps / nginx.rps),
@@ -78,6 +86,10 @@ export function proxySection(figures: ProxyFigures): ResultSection {
         `>= ${floor.toFixed(2)}x`,
         tokens >= floor,
       ),
+      figure(
+        `${s.streams} streams: tokens/s plain Hono forwarder / direct`,
+        ratio(s.plain.tokensPerSecond / s.direct.tokensPerSecond),
+      ),
       figure(`${s.streams} streams: proxy peak RSS`, mib(s.proxyPeakKiB)),
     );
   }
@@ -98,11 +110,13 @@ export function proxySection(figures: ProxyFigures): ResultSection {
 function proxyMethod(f: ProxyFigures): string {
   return `
 One simulated upstream (\`llama-swap simulate --token-ms 0 --tokens 4\`, a
-child process) is reached four ways in the same run: directly, through our
+child process) is reached five ways in the same run: directly, through our
 proxy (\`main.ts --config <temp>\` as a child process, default settings, so
 the access log and request captures are on), through a second, lean proxy
 child (\`logLevel: warn\` and \`captureBuffer: 0\`: no access log, no
-captures), and through ${
+captures), through a plain Hono forwarder child (\`bench/plain_forwarder.ts\`:
+parse the JSON body, \`fetch\` upstream, return its body untouched, nothing
+else), and through ${
     f.nginxVersion ?? "nginx (not installed here)"
   } (one worker, keep-alive to the upstream, access log on, buffering off).
 Load comes from the benchmark process with \`fetch\` over keep-alive
@@ -115,9 +129,10 @@ connections.
   interleaved request by request; "added" is the proxy's percentile minus
   the direct one.
 - Streams: a second simulated model streams ${f.streamTokens} chunks, one
-  every ${f.streamTokenMs} ms. N streams are opened at once, directly and
-  through the proxy in turn; time to first chunk is measured per stream,
-  tokens/s is all content chunks over the wall time of the batch; the peak
+  every ${f.streamTokenMs} ms. N streams are opened at once, directly,
+  through the proxy and through the plain forwarder in turn; time to first
+  chunk is measured per stream, tokens/s is all content chunks over the
+  wall time of the batch; the peak
   RSS is the proxy's VmHWM (reset before each proxied batch) and RSS
   sampled every 100 ms. The load generator, the proxy and the upstream
   share the machine's cores.
@@ -139,6 +154,7 @@ function proxyDetail(f: ProxyFigures): string {
     row("direct", f.direct),
     row("proxy", f.proxy),
     row("lean proxy", f.lean),
+    row("plain Hono forwarder", f.plain),
   );
   if (f.nginx) lines.push(row("nginx", f.nginx));
   lines.push(
@@ -147,8 +163,12 @@ function proxyDetail(f: ProxyFigures): string {
     "| --- | --- | --- | --- | --- | --- |",
   );
   for (const s of f.streams) {
-    for (const [name, side] of [["direct", s.direct], ["proxy", s.proxy]]) {
-      const v = side as StreamSide;
+    const sides: [string, StreamSide][] = [
+      ["direct", s.direct],
+      ["proxy", s.proxy],
+      ["plain Hono forwarder", s.plain],
+    ];
+    for (const [name, v] of sides) {
       lines.push(
         `| ${s.streams} | ${name} | ${ms(v.ttfcP50)} | ${ms(v.ttfcP99)} | ${
           perSecond(v.tokensPerSecond)
