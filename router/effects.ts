@@ -108,10 +108,12 @@ export interface Effects {
   finishShutdown(): void;
 
   /**
-   * The queue changed; `queue` is every queued request in service order,
-   * so the request at index i is at position i + 1.
+   * The queue changed from position `first` (1-based) on: `requests` are
+   * the queued requests from there to the end, in service order, so the
+   * one at index i is now at position `first + i`. Those before `first`
+   * kept their positions.
    */
-  notifyPositions(queue: readonly PendingRequest[]): void;
+  notifyPositions(requests: readonly PendingRequest[], first: number): void;
 
   /** Posts `timerFired` with `key` at clock time `at` (at once if past). */
   scheduleTimer(at: number, key: string): void;

@@ -65,15 +65,15 @@ Deno.test("FifoScheduler does not let priority reorder the waiters of a load", (
   rig.settle();
 });
 
-Deno.test("FifoScheduler publishes 1-based queue positions on every change", () => {
+Deno.test("FifoScheduler publishes the 1-based queue positions that changed", () => {
   const rig = new SchedulerRig({ models: ["a", "b", "c", "d"] });
   rig.arrive("a");
   const [b1, c1, d1] = rig.arriveAll("b", "c", "d") as [number, number, number];
 
   rig.cancel(b1);
 
-  assert.deepEqual(rig.effects.positions.get(b1), [1, 1, 1]);
-  assert.deepEqual(rig.effects.positions.get(c1), [2, 2, 1]);
+  assert.deepEqual(rig.effects.positions.get(b1), [1]);
+  assert.deepEqual(rig.effects.positions.get(c1), [2, 1]);
   assert.deepEqual(rig.effects.positions.get(d1), [3, 2]);
   rig.settle();
 });
@@ -87,6 +87,35 @@ Deno.test("FifoScheduler moves positions up when the head of the queue is served
   rig.releaseAll("a");
 
   assert.deepEqual(rig.effects.positions.get(c1), [2, 1]);
+  rig.settle();
+});
+
+Deno.test("FifoScheduler tells only the entries behind a new arrival of a higher priority", () => {
+  const rig = new SchedulerRig({
+    models: ["a", "b", "c", "d"],
+    priority: { d: 5 },
+  });
+  rig.arrive("a");
+  const [b1, c1] = rig.arriveAll("b", "c") as [number, number];
+
+  const d1 = rig.arrive("d");
+
+  assert.deepEqual(rig.effects.positions.get(d1), [1]);
+  assert.deepEqual(rig.effects.positions.get(b1), [1, 2]);
+  assert.deepEqual(rig.effects.positions.get(c1), [2, 3]);
+  rig.settle();
+});
+
+Deno.test("FifoScheduler decides once per blocked model when the queue drains", () => {
+  const rig = new SchedulerRig({ models: ["a", "b", "c"] });
+  rig.arrive("a");
+  rig.arriveAll("b", "c", "b", "c", "b");
+  rig.planner.asked.length = 0;
+
+  rig.finishSwap("a");
+
+  assert.deepEqual(rig.planner.asked, ["b", "c"]);
+  assert.equal(rig.scheduler.snapshot().queue.length, 5);
   rig.settle();
 });
 

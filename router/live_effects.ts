@@ -196,10 +196,10 @@ export class LiveEffects implements Effects {
     this.#options.onShutdownFinished();
   }
 
-  notifyPositions(queue: readonly PendingRequest[]): void {
-    queue.forEach((request, at) => {
+  notifyPositions(requests: readonly PendingRequest[], first: number): void {
+    requests.forEach((request, at) => {
       try {
-        this.#callers.get(request.id)?.position(at + 1);
+        this.#callers.get(request.id)?.position(first + at);
       } catch (error) {
         this.log.warn("queue position listener failed", {
           model: request.model,

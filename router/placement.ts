@@ -120,18 +120,23 @@ export class Placement {
     if (maxWaitMs <= 0) return false;
 
     const now = effects.now();
-    return queue.entries().some((w) =>
-      w.request.model !== model &&
-      now - w.arrivedAt >= maxWaitMs &&
-      this.evictionFor(w.request.model).includes(model)
-    );
+    const asked = new Set<string>(); // each queued model's plan once
+    return queue.view().some((w) => {
+      const wanted = w.request.model;
+      if (wanted === model || now - w.arrivedAt < maxWaitMs) return false;
+      if (asked.has(wanted)) return false;
+      asked.add(wanted);
+      return this.evictionFor(wanted).includes(model);
+    });
   }
 
   /** The first queued request that `swap` keeps waiting; null when none. */
   blockedBy(swap: Swap): string | null {
-    for (const waiter of this.#state.queue.entries()) {
+    const asked = new Set<string>(); // each queued model's plan once
+    for (const waiter of this.#state.queue.view()) {
       const model = waiter.request.model;
-      if (model === swap.model) continue;
+      if (model === swap.model || asked.has(model)) continue;
+      asked.add(model);
       if (collidesWith(swap, model, this.evictionFor(model))) return model;
     }
     return null;

@@ -2,6 +2,7 @@ import type { Logger } from "../log/mod.ts";
 import type { Planner } from "../planners/mod.ts";
 import type { Admission } from "./admission.ts";
 import type { Effects } from "./effects.ts";
+import type { PendingRequest } from "./request.ts";
 import { RouterError } from "./errors.ts";
 import { type FifoSettings, graceFor } from "./fifo_settings.ts";
 import { InFlight } from "./in_flight.ts";
@@ -85,8 +86,8 @@ export class RequestFlow {
 
   /** Serves, joins, loads or queues an admitted request. */
   accept(waiter: Waiter): void {
-    const blocked = this.#place(waiter);
-    if (blocked) this.#enqueue(waiter, blocked);
+    const outcome = this.#place(waiter);
+    if (!isPlaced(outcome)) this.#enqueue(waiter, outcome);
   }
 
   /**
@@ -98,12 +99,12 @@ export class RequestFlow {
   cancel(requestId: number): void {
     const queued = this.queue.remove(requestId);
     if (queued) {
-      this.#forget(queued);
+      this.#forget(queued.waiter);
       this.#log.debug("queued request cancelled", {
-        model: queued.request.model,
+        model: queued.waiter.request.model,
         id: requestId,
       });
-      this.#queueChanged();
+      this.#queueChanged(queued.at);
       this.#abandonIdleSwaps();
       this.drain();
       return;
@@ -191,7 +192,7 @@ export class RequestFlow {
       this.#forget(waiter);
       this.#effects.reject(waiter.request, refusal(waiter.request.model));
     }
-    if (queued.length > 0) this.#queueChanged();
+    if (queued.length > 0) this.#queueChanged(0);
   }
 
   /**
@@ -220,7 +221,7 @@ export class RequestFlow {
     if (!key.startsWith(MAX_WAIT_TIMER)) return null;
 
     const id = Number(key.slice(MAX_WAIT_TIMER.length));
-    return this.queue.entries().find((w) => w.request.id === id) ?? null;
+    return this.queue.view().find((w) => w.request.id === id) ?? null;
   }
 
   /**
@@ -228,27 +229,46 @@ export class RequestFlow {
    * against the state as the walk changes it (a swap started for one entry
    * is joined by later entries for the same model). Blocked entries keep
    * their order. Safe to call at any time.
+   *
+   * A model found blocked is not asked about again in the same walk until
+   * a placement could have freed it: a started swap, or an overdue entry
+   * leaving the queue (which may end a `maxWait` hold). Granting or
+   * joining only ever adds to what blocks others (requests in flight,
+   * waiters of a load). So a long queue over a few models costs about one
+   * decision per model, not one per entry.
    */
   drain(): void {
     if (this.queue.length === 0) return;
 
-    let changed = false;
+    const { maxWaitMs } = this.#settings;
+    const now = this.#effects.now();
+    let firstChange: number | null = null;
+    const blocked = new Set<string>();
+    let at = 0;
     for (const waiter of this.queue.entries()) {
-      if (this.#place(waiter) !== null) continue;
+      const model = waiter.request.model;
+      const outcome = blocked.has(model) ? null : this.#place(waiter);
+      if (outcome === null || !isPlaced(outcome)) {
+        blocked.add(model);
+        at++;
+        continue;
+      }
 
-      this.queue.remove(waiter.request.id);
+      this.queue.remove(waiter.request.id, at);
       this.#cancelMaxWaitTimer(waiter);
-      changed = true;
+      firstChange ??= at;
+      const overdue = maxWaitMs > 0 && now - waiter.arrivedAt >= maxWaitMs;
+      if (outcome === "swapped" || overdue) blocked.clear();
     }
 
-    if (changed) this.#queueChanged();
+    if (firstChange !== null) this.#queueChanged(firstChange);
   }
 
   /**
    * Serves, joins or starts a load for `waiter` when its model can run now
    * (see `Placement.decide()`); otherwise returns why it is blocked.
    */
-  #place(waiter: Waiter): Blocked | null {
+  #place(waiter: Waiter): Blocked | Placed {
     const { model, id } = waiter.request;
     const placing = this.placement.decide(model);
     switch (placing.kind) {
@@ -259,13 +279,13 @@ export class RequestFlow {
           id,
           waiters: placing.swap.waiters.length,
         });
-        return null;
+        return "joined";
       case "grant":
         this.#grant(waiter, "fast path");
-        return null;
+        return "granted";
       case "swap":
         this.#startSwap(waiter, placing.running, placing.evict);
-        return null;
+        return "swapped";
       case "wait":
         return placing.reason;
       default:
@@ -285,7 +305,7 @@ export class RequestFlow {
       );
     }
 
-    this.#queueChanged();
+    this.#queueChanged(position - 1);
     this.#abandonIdleSwaps();
   }
 
@@ -384,9 +404,12 @@ export class RequestFlow {
     this.#effects.cancelTimer(MAX_WAIT_TIMER + waiter.request.id);
   }
 
-  #queueChanged(): void {
-    const queue = this.queue.entries();
-    this.#effects.notifyPositions(queue.map((w) => w.request));
+  /** Publishes the positions from 0-based index `from` on, and the depth. */
+  #queueChanged(from: number): void {
+    const queue = this.queue.view();
+    const moved: PendingRequest[] = [];
+    for (let at = from; at < queue.length; at++) moved.push(queue[at]!.request);
+    this.#effects.notifyPositions(moved, from + 1);
     this.#effects.notify({ kind: "queueChanged", depth: queue.length });
   }
 
@@ -395,4 +418,12 @@ export class RequestFlow {
     if (state === "ready") return null;
     return new Error(`the process was ${state} right after it became ready`);
   }
+}
+
+/** What `#place()` did with a request it could place. */
+type Placed = "joined" | "granted" | "swapped";
+
+function isPlaced(outcome: Blocked | Placed): outcome is Placed {
+  return outcome === "joined" || outcome === "granted" ||
+    outcome === "swapped";
 }

@@ -24,21 +24,34 @@ export class RequestQueue {
    * equal priorities keep arrival order. Returns its 1-based position.
    */
   insert(waiter: Waiter): number {
-    let at = this.#entries.findIndex((entry) =>
-      entry.priority < waiter.priority
-    );
-    if (at === -1) at = this.#entries.length;
+    const entries = this.#entries;
+    // Priorities never rise along the queue: binary search for the first
+    // entry of a lower one (the end, in the common case of equal ones).
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (entries[middle]!.priority < waiter.priority) high = middle;
+      else low = middle + 1;
+    }
 
-    this.#entries.splice(at, 0, waiter);
-    return at + 1;
+    entries.splice(low, 0, waiter);
+    return low + 1;
   }
 
-  /** Removes the request with `id`; null when it is not queued. */
-  remove(id: number): Waiter | null {
-    const at = this.#entries.findIndex((entry) => entry.request.id === id);
+  /**
+   * Removes the request with `id` and returns it with the 0-based index
+   * it had; null when it is not queued. `hint` is where the caller
+   * believes it is, checked before the queue is searched.
+   */
+  remove(id: number, hint?: number): { waiter: Waiter; at: number } | null {
+    const at = hint !== undefined && this.#entries[hint]?.request.id === id
+      ? hint
+      : this.#entries.findIndex((entry) => entry.request.id === id);
     if (at === -1) return null;
 
-    return this.#entries.splice(at, 1)[0] ?? null;
+    const [waiter] = this.#entries.splice(at, 1);
+    return waiter ? { waiter, at } : null;
   }
 
   /** Removes and returns every entry `test` accepts, keeping the rest. */
@@ -53,5 +66,13 @@ export class RequestQueue {
   /** A copy of the entries in service order. */
   entries(): Waiter[] {
     return [...this.#entries];
+  }
+
+  /**
+   * The entries in service order without a copy, for reading at once:
+   * the array changes with the queue.
+   */
+  view(): readonly Waiter[] {
+    return this.#entries;
   }
 }

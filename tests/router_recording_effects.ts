@@ -137,10 +137,10 @@ export class RecordingEffects implements Effects {
     this.shutdownsFinished++;
   }
 
-  notifyPositions(queue: readonly PendingRequest[]): void {
-    queue.forEach((request, at) => {
+  notifyPositions(requests: readonly PendingRequest[], first: number): void {
+    requests.forEach((request, at) => {
       const seen = this.positions.get(request.id) ?? [];
-      seen.push(at + 1);
+      seen.push(first + at);
       this.positions.set(request.id, seen);
     });
   }

@@ -8,6 +8,8 @@ import { RecordingEffects } from "./router_recording_effects.ts";
 /** A planner from a function, recording every committed swap. */
 export class FakePlanner implements Planner {
   readonly committed: { target: string; evict: string[] }[] = [];
+  /** Every target `evictionFor()` was asked about, in order. */
+  readonly asked: string[] = [];
   readonly #evict: (target: string, running: readonly string[]) => string[];
 
   constructor(evict: (target: string, running: readonly string[]) => string[]) {
@@ -15,6 +17,7 @@ export class FakePlanner implements Planner {
   }
 
   evictionFor(target: string, running: readonly string[]): string[] {
+    this.asked.push(target);
     if (running.includes(target)) return [];
     return this.#evict(target, running);
   }
