@@ -59,6 +59,9 @@ export function watchRuntime(
         break;
       case "queueChanged":
         metrics.setQueueDepth(notice.depth);
+        // Nobody to tell: a client that connects later gets a fresh
+        // snapshot (the bus's resync), so skip building this one.
+        if (bus.subscriberCount === 0) break;
         bus.publish({
           type: "queue",
           data: queueSnapshot(runtime.router.snapshot()),
