@@ -1,4 +1,9 @@
 /** Small building blocks shared by every folder. */
+export {
+  type ChunkReader,
+  chunkReader,
+  READ_BUFFER_BYTES,
+} from "./chunk_reader.ts";
 export { type Clock, delay, systemClock } from "./clock.ts";
 export { type Deferred, deferred } from "./deferred.ts";
 export { isCompiled, selfCommand, shellQuote } from "./self_command.ts";

@@ -63,9 +63,14 @@ export class LogBuffer {
   }
 
   #remember(bytes: Uint8Array): void {
-    const kept = bytes.length > this.capacity
+    const tail = bytes.length > this.capacity
       ? bytes.subarray(bytes.length - this.capacity)
       : bytes;
+    // A view into a larger buffer (a pipe read's 64 KiB) would keep all of
+    // it alive for as long as the line stays in the history.
+    const kept = tail.byteLength === tail.buffer.byteLength
+      ? tail
+      : tail.slice();
     this.#chunks.push(kept);
     this.#size += kept.length;
 

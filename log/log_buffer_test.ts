@@ -48,3 +48,15 @@ Deno.test("LogBuffer drops a listener that throws and keeps writing", () => {
   assert.equal(buffer.subscriberCount, 0);
   assert.equal(buffer.text(), "ab");
 });
+
+Deno.test("LogBuffer keeps its own copy of a chunk that views a larger buffer", () => {
+  const buffer = new LogBuffer();
+  const read = new Uint8Array(64 * 1024); // as a pipe read hands it out
+  read.set(new TextEncoder().encode("ready\n"));
+  const line = read.subarray(0, 6);
+
+  buffer.write(line);
+  read.fill(0);
+
+  assert.equal(buffer.text(), "ready\n");
+});

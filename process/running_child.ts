@@ -1,3 +1,4 @@
+import { type ChunkReader, chunkReader } from "../lib/mod.ts";
 import type { ChildExit, ProcessControl } from "./process_control.ts";
 
 /** Where a child's output is copied, e.g. a `LogBuffer`. */
@@ -20,7 +21,7 @@ export class RunningChild {
   /** Resolves when both pipes have reached their end or were cancelled. */
   readonly outputDone: Promise<void>;
   #exit: ChildExit | null = null;
-  #readers: ReadableStreamDefaultReader<Uint8Array>[];
+  #readers: ChunkReader[];
 
   private constructor(
     argv: readonly string[],
@@ -32,7 +33,11 @@ export class RunningChild {
     this.argv = argv;
     this.pid = pid;
     this.exited = status.then((exit) => (this.#exit = exit));
-    this.#readers = streams.map((stream) => stream.getReader());
+    // Pipes are byte streams: chunks come out exact-size, so a log that
+    // keeps a short line does not keep a 64 KiB read buffer with it.
+    this.#readers = streams.map((stream) =>
+      chunkReader(stream, { byteStream: true })
+    );
     this.outputDone = Promise.all(
       this.#readers.map((reader) => drain(reader, sinks)),
     ).then(() => {});
@@ -77,19 +82,17 @@ export class RunningChild {
 }
 
 async function drain(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ChunkReader,
   sinks: readonly OutputSink[],
 ): Promise<void> {
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      for (const sink of sinks) sink.write(value);
+      const chunk = await reader.read();
+      if (chunk === null) return;
+      for (const sink of sinks) sink.write(chunk);
     }
   } catch {
     // A broken pipe ends the output like a normal end of file.
-  } finally {
-    reader.releaseLock();
   }
 }
 

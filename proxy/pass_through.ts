@@ -1,3 +1,5 @@
+import { chunkReader } from "../lib/mod.ts";
+
 /** How a passed-through stream ended. */
 export interface PassThroughEnd {
   /** Bytes handed to the reader. */
@@ -18,13 +20,6 @@ export interface PassThroughHooks {
   end(outcome: PassThroughEnd): void;
 }
 
-/**
- * Bytes a byte-stream source is read into at a time (16 KiB). One buffer
- * per stream is reused for every read, so a thousand open streams hold
- * 16 MiB instead of allocating 64 KiB per chunk as a default reader does.
- */
-export const READ_BUFFER_BYTES = 16 * 1024;
-
 /** The end listeners of streams made by `passThrough()`, until they end. */
 const ends = new WeakMap<ReadableStream<Uint8Array>, EndState>();
 
@@ -41,21 +36,17 @@ interface EndState {
  *
  * Reads only when the client asks (high-water mark 0), so a slow client
  * slows the upstream instead of filling memory. With `byteStream` (the
- * source is a fetch body) it reads into one reused buffer and hands each
- * chunk on as an exact-size copy, which costs Deno far less than a
- * default reader's fresh 64 KiB allocation per chunk; a source that turns
- * out not to be a byte stream is read as any other. Otherwise chunks pass
- * as they are. (Only ask for `byteStream` where it is almost always true:
- * finding out that a stream is not one costs a thrown error.)
+ * source is a fetch body) chunks are read as `chunkReader()` describes:
+ * exact-size copies out of one reused buffer, far cheaper for Deno than a
+ * default reader's fresh 64 KiB per chunk. Otherwise chunks pass as they
+ * are.
  */
 export function passThrough(
   source: ReadableStream<Uint8Array>,
   hooks: PassThroughHooks,
   options: { readonly byteStream?: boolean } = {},
 ): ReadableStream<Uint8Array> {
-  const reader = options.byteStream
-    ? openByteReader(source)
-    : defaultReader(source);
+  const reader = chunkReader(source, options);
   const state: EndState = { listeners: [], outcome: null };
   let bytes = 0;
   const end = (error: unknown, cancelled: boolean) => {
@@ -112,45 +103,4 @@ export function onPassThroughEnd(
   if (state.outcome) listener(state.outcome);
   else state.listeners.push(listener);
   return true;
-}
-
-interface ChunkReader {
-  /** The next chunk, or null at the end. */
-  read(): Promise<Uint8Array | null>;
-  cancel(reason: unknown): Promise<void>;
-}
-
-function defaultReader(source: ReadableStream<Uint8Array>): ChunkReader {
-  const reader = source.getReader();
-  return {
-    read: async () => {
-      const result = await reader.read();
-      return result.done ? null : result.value;
-    },
-    cancel: (reason) => reader.cancel(reason),
-  };
-}
-
-/** A BYOB reader over one reused buffer when `source` allows it. */
-function openByteReader(source: ReadableStream<Uint8Array>): ChunkReader {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = source.getReader({ mode: "byob" });
-  } catch (error) {
-    if (error instanceof TypeError) return defaultReader(source);
-    throw error;
-  }
-
-  let buffer = new Uint8Array(READ_BUFFER_BYTES);
-  return {
-    read: async () => {
-      const result = await byob.read(buffer);
-      if (result.done) return null;
-      const view = result.value;
-      const copy = view.slice();
-      buffer = new Uint8Array(view.buffer, 0, READ_BUFFER_BYTES);
-      return copy;
-    },
-    cancel: (reason) => byob.cancel(reason),
-  };
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { READ_BUFFER_BYTES } from "../lib/mod.ts";
 import {
   onPassThroughEnd,
   passThrough,
   type PassThroughEnd,
-  READ_BUFFER_BYTES,
 } from "./pass_through.ts";
 
 const encoder = new TextEncoder();
