@@ -34,7 +34,7 @@ export const FILE_RETENTION_FACTOR = 10;
 /**
  * How long a finished request waits for the batched write (50 ms): at a
  * few thousand requests a second that batches some hundred rows per
- * commit, while the UI still sees each `activity` event at once.
+ * commit, and the UI sees each `activity` event within 50 ms.
  */
 export const FLUSH_DELAY_MS = 50;
 
