@@ -13,6 +13,7 @@ import { inferenceRoutes, type RouteContext } from "./routes_inference.ts";
 import { opsRoutes } from "./routes_ops.ts";
 import { profileRoutes } from "./routes_profiles.ts";
 import { upstreamRoutes } from "./routes_upstream.ts";
+import { sendWithFetch } from "./upstream_response.ts";
 import { SelectorPicker } from "./selector_picker.ts";
 import { denoWebSockets } from "./websocket_connect.ts";
 
@@ -39,7 +40,7 @@ export function createProxyApp(deps: ProxyDeps): Hono<ProxyEnv> {
     sockets: deps.webSockets ?? denoWebSockets,
     observer: deps.observer ?? noopObserver,
     dispatch: {
-      fetch: deps.fetch ?? fetch,
+      send: deps.send ?? sendWithFetch(deps.fetch ?? fetch),
       clock,
       logger,
       loadTimes: deps.loadTimes,

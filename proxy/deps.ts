@@ -6,6 +6,7 @@ import type { ModelProcessHandle } from "../process/types.ts";
 import type { ActiveProfile } from "./active_profile.ts";
 import type { ProxyObserver } from "./observer.ts";
 import type { RouterPort } from "./router_port.ts";
+import type { UpstreamSend } from "./upstream_response.ts";
 import type { WebSocketPort } from "./websocket_connect.ts";
 
 /** What one request works with; a config reload replaces all of it. */
@@ -31,7 +32,12 @@ export interface ProxyDeps {
    */
   current(): ProxyState;
   logger: Logger;
-  /** Used for every upstream request; defaults to the global `fetch`. */
+  /**
+   * Sends every upstream request (`ProxyServer` passes its `Http1Pool`
+   * for `http://` upstreams); defaults to `fetch`.
+   */
+  send?: UpstreamSend;
+  /** The `fetch` used when `send` is not given; the global one by default. */
   fetch?: typeof fetch;
   clock?: Clock;
   observer?: ProxyObserver;

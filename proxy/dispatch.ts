@@ -18,13 +18,15 @@ import {
 } from "./relay.ts";
 import type { ModelTarget } from "./resolve_model.ts";
 import { type Lease, routerFailure, type Ticket } from "./router_port.ts";
+import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
 
 type LocalTarget = Extract<ModelTarget, { kind: "local" }>;
 
 /** What dispatching needs besides the call itself. */
 export interface DispatchContext {
   readonly state: ProxyState;
-  readonly fetch: typeof fetch;
+  /** Sends every upstream request. */
+  readonly send: UpstreamSend;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly loadTimes:
@@ -187,7 +189,7 @@ async function continueAfterLoading(
 
     noteGrant(call, lease);
     const release = once(lease);
-    let upstream: Response;
+    let upstream: UpstreamResponse;
     try {
       upstream = await openUpstream(call, localTarget(target), ctx, release);
     } catch (error) {

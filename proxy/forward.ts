@@ -1,5 +1,6 @@
 import type { Clock } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
+import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, so a
@@ -166,7 +167,7 @@ function connectionNames(value: string): Set<string> {
 export interface ForwardOptions {
   readonly url: string;
   readonly method: string;
-  readonly headers: HeadersInit;
+  readonly headers: readonly [string, string][];
   readonly body: Uint8Array<ArrayBuffer> | null;
   /** Aborts the upstream request: the client left or a UI cancel. */
   readonly signal: AbortSignal;
@@ -183,24 +184,23 @@ export interface ForwardOptions {
  *
  * Rejects with `HttpError` 502 when the upstream cannot be reached and 504
  * when the header timeout passes. When `signal` aborts, rejects with its
- * reason (the caller knows the client is gone). Fetch offers no hook for
+ * reason (the caller knows the client is gone). `send` offers no hook for
  * the connect phase alone, so `timeouts.connect` is not applied here; a
  * refused loopback connection fails at once anyway.
  */
 export async function forward(
-  fetchFn: typeof fetch,
+  send: UpstreamSend,
   options: ForwardOptions,
-): Promise<Response> {
+): Promise<UpstreamResponse> {
   const timeout = options.headerTimeoutMs > 0
     ? headerTimeout(options.signal, options.headerTimeoutMs, options.clock)
     : null;
 
   try {
-    return await fetchFn(options.url, {
+    return await send(options.url, {
       method: options.method,
       headers: options.headers,
       body: options.body,
-      redirect: "manual",
       signal: timeout?.signal ?? options.signal,
     });
   } catch (error) {

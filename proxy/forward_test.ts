@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../tests/fake_clock.ts";
 import type { HttpError } from "./errors.ts";
+import type { UpstreamSend } from "./upstream_response.ts";
 import {
   downstreamHeaders,
   forward,
@@ -138,7 +139,7 @@ function options(overrides: Partial<Parameters<typeof forward>[1]> = {}) {
   return {
     url: "http://upstream.test/v1/x",
     method: "POST",
-    headers: new Headers(),
+    headers: [],
     body: null,
     signal: new AbortController().signal,
     headerTimeoutMs: 0,
@@ -149,7 +150,7 @@ function options(overrides: Partial<Parameters<typeof forward>[1]> = {}) {
 }
 
 Deno.test("forward() turns a connection failure into a 502", async () => {
-  const refused: typeof fetch = () =>
+  const refused: UpstreamSend = () =>
     Promise.reject(new TypeError("connection refused"));
 
   await assert.rejects(forward(refused, options()), (error: HttpError) => {
@@ -164,12 +165,9 @@ Deno.test("forward() turns a connection failure into a 502", async () => {
 
 Deno.test("forward() gives up with 504 when headers do not arrive in time", async () => {
   const clock = new FakeClock();
-  const hanging: typeof fetch = (_input, init) =>
+  const hanging: UpstreamSend = (_input, init) =>
     new Promise((_resolve, reject) => {
-      init?.signal?.addEventListener(
-        "abort",
-        () => reject(init.signal!.reason),
-      );
+      init.signal.addEventListener("abort", () => reject(init.signal.reason));
     });
 
   const pending = forward(hanging, options({ clock, headerTimeoutMs: 60_000 }));
@@ -185,12 +183,9 @@ Deno.test("forward() gives up with 504 when headers do not arrive in time", asyn
 Deno.test("forward() passes the client's abort reason on and cancels its timer", async () => {
   const clock = new FakeClock();
   const client = new AbortController();
-  const hanging: typeof fetch = (_input, init) =>
+  const hanging: UpstreamSend = (_input, init) =>
     new Promise((_resolve, reject) => {
-      init?.signal?.addEventListener(
-        "abort",
-        () => reject(new Error("aborted")),
-      );
+      init.signal.addEventListener("abort", () => reject(new Error("aborted")));
     });
 
   const pending = forward(

@@ -4,6 +4,12 @@
  */
 export { ActiveProfile, type ProfileListener } from "./active_profile.ts";
 export { createProxyApp } from "./app.ts";
+export { Http1Pool, sendThrough } from "./http1_client.ts";
+export {
+  sendWithFetch,
+  type UpstreamResponse,
+  type UpstreamSend,
+} from "./upstream_response.ts";
 export type { ProxyDeps, ProxyEnv, ProxyState, VersionInfo } from "./deps.ts";
 export { errorEnvelope, HttpError } from "./errors.ts";
 export type { ErrorEnvelope } from "./errors.ts";

@@ -1,4 +1,4 @@
-import { chunkReader } from "../lib/mod.ts";
+import { type ChunkReader, chunkReader } from "../lib/mod.ts";
 
 /** How a passed-through stream ended. */
 export interface PassThroughEnd {
@@ -32,21 +32,24 @@ interface EndState {
  * Wraps `source` so the caller hears about every chunk and, exactly once,
  * about its end, however it ends: finished, failed, or cancelled by the
  * reader (the client went away). A cancel is passed on to `source`, which
- * for a fetch body closes the upstream connection.
+ * for an upstream body closes the upstream connection. `source` is a
+ * stream or a `ChunkReader` (an upstream body, read as it comes).
  *
  * Reads only when the client asks (high-water mark 0), so a slow client
  * slows the upstream instead of filling memory. With `byteStream` (the
- * source is a fetch body) chunks are read as `chunkReader()` describes:
+ * source stream is a fetch body) chunks are read as `chunkReader()` describes:
  * exact-size copies out of one reused buffer, far cheaper for Deno than a
  * default reader's fresh 64 KiB per chunk. Otherwise chunks pass as they
  * are.
  */
 export function passThrough(
-  source: ReadableStream<Uint8Array>,
+  source: ReadableStream<Uint8Array> | ChunkReader,
   hooks: PassThroughHooks,
   options: { readonly byteStream?: boolean } = {},
 ): ReadableStream<Uint8Array> {
-  const reader = chunkReader(source, options);
+  const reader = source instanceof ReadableStream
+    ? chunkReader(source, options)
+    : source;
   const state: EndState = { listeners: [], outcome: null };
   let bytes = 0;
   const end = (error: unknown, cancelled: boolean) => {

@@ -9,6 +9,7 @@ import {
 } from "./forward.ts";
 import type { RequestObservation } from "./observer.ts";
 import { passThrough } from "./pass_through.ts";
+import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
 import { joinUpstreamUrl } from "./upstream_url.ts";
 import { wholeBodyResponse } from "./whole_body.ts";
 
@@ -54,9 +55,9 @@ export interface UpstreamTarget {
 export async function openUpstream(
   call: UpstreamCall,
   target: UpstreamTarget,
-  deps: { fetch: typeof fetch; clock: Clock },
+  deps: { send: UpstreamSend; clock: Clock },
   release: () => void,
-): Promise<Response> {
+): Promise<UpstreamResponse> {
   const url = joinUpstreamUrl(target.baseUrl, call.path, call.query);
   const kind: UpstreamKind = target.peerApiKey === null
     ? {
@@ -74,7 +75,7 @@ export async function openUpstream(
   call.observation.requestBody(call.body.bytes);
 
   try {
-    return await forward(deps.fetch, {
+    return await forward(deps.send, {
       url,
       method: call.method,
       headers,
@@ -112,7 +113,7 @@ export const WHOLE_BODY_LIMIT = 256 * 1024;
  * stream. Any other body streams through chunk by chunk.
  */
 export async function relayResponse(
-  upstream: Response,
+  upstream: UpstreamResponse,
   call: UpstreamCall,
   release: () => void,
 ): Promise<Response> {
@@ -129,8 +130,8 @@ export async function relayResponse(
 }
 
 /** True for a small declared body that nobody needs chunk by chunk. */
-function readsWhole(upstream: Response, method: string): boolean {
-  if (!upstream.body || method === "HEAD") return false;
+function readsWhole(upstream: UpstreamResponse, method: string): boolean {
+  if (!upstream.hasBody || method === "HEAD") return false;
   if (NULL_BODY_STATUSES.has(upstream.status)) return false;
   const length = upstream.headers.get("content-length");
   if (length === null || !/^\d+$/.test(length)) return false;
@@ -146,7 +147,7 @@ function readsWhole(upstream: Response, method: string): boolean {
  * would have given it.
  */
 async function relayWhole(
-  upstream: Response,
+  upstream: UpstreamResponse,
   call: UpstreamCall,
   release: () => void,
   init: ResponseInit & { status: number; headers: Headers },
@@ -156,7 +157,7 @@ async function relayWhole(
 
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = new Uint8Array(await upstream.arrayBuffer());
+    bytes = await upstream.bytes();
   } catch (error) {
     release();
     observation.finished({
@@ -182,7 +183,7 @@ async function relayWhole(
  * headers when the caller has them already (the observer sees them).
  */
 export function relayBody(
-  upstream: Response,
+  upstream: UpstreamResponse,
   call: UpstreamCall,
   release: () => void,
   headers: Headers = downstreamHeaders(upstream.headers),
@@ -203,8 +204,8 @@ export function relayBody(
 
   // A HEAD answer never has a body, and Hono drops whatever it is given.
   const bodiless = call.method === "HEAD" || NULL_BODY_STATUSES.has(status);
-  if (!upstream.body || bodiless) {
-    if (upstream.body) void upstream.body.cancel();
+  if (!upstream.hasBody || bodiless) {
+    if (upstream.hasBody) void upstream.cancel();
     finish();
     return null;
   }
@@ -213,7 +214,7 @@ export function relayBody(
   } else {
     signal.addEventListener("abort", onAbort, { once: true });
   }
-  return passThrough(upstream.body, {
+  return passThrough(upstream.reader(), {
     chunk: (bytes) => observation.chunk(bytes),
     end: ({ error, cancelled }) =>
       finish(
@@ -223,7 +224,7 @@ export function relayBody(
           ? undefined
           : `upstream stream failed: ${describe(error)}`,
       ),
-  }, { byteStream: true });
+  });
 }
 
 /**
@@ -231,7 +232,9 @@ export function relayBody(
  * reading at most 64 KiB of its body: the OpenAI-style `error.message`,
  * a string `error` or `message`, else the text itself.
  */
-export async function upstreamFailure(upstream: Response): Promise<HttpError> {
+export async function upstreamFailure(
+  upstream: UpstreamResponse,
+): Promise<HttpError> {
   const text = (await readPrefix(upstream, 64 * 1024)).trim();
   let message = text;
   try {
@@ -253,16 +256,19 @@ export async function upstreamFailure(upstream: Response): Promise<HttpError> {
   );
 }
 
-async function readPrefix(response: Response, limit: number): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
+async function readPrefix(
+  response: UpstreamResponse,
+  limit: number,
+): Promise<string> {
+  if (!response.hasBody) return "";
+  const reader = response.reader();
   const decoder = new TextDecoder();
   let text = "";
   try {
     while (text.length < limit) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+      const chunk = await reader.read();
+      if (chunk === null) break;
+      text += decoder.decode(chunk, { stream: true });
     }
   } catch (error) {
     text += ` (body unreadable: ${describe(error)})`;

@@ -10,8 +10,11 @@ import type { ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
   ActiveProfile,
   createProxyApp,
+  Http1Pool,
   type ProxyEnv,
   type ProxyState,
+  sendThrough,
+  sendWithFetch,
 } from "../proxy/mod.ts";
 import { CoalescedTask } from "./coalesced_task.ts";
 import { LoadTimes } from "./load_times.ts";
@@ -49,6 +52,8 @@ export class ProxyServer {
   #app!: Hono<ProxyEnv>;
   #observability: ObservabilityParts | null = null;
   readonly #preload = new AbortController();
+  /** Keep-alive connections to `http://` upstreams (models, peers). */
+  readonly #upstreams = new Http1Pool();
   /** Every process ever built that may still own a child. */
   readonly #children = new Set<ModelProcess>();
   readonly #loadTimeWatch = new Map<ModelProcess, () => void>();
@@ -272,6 +277,7 @@ export class ProxyServer {
       clock: this.#clock,
       loadTimes: this.loadTimes,
       profiles: this.profiles,
+      send: sendThrough(this.#upstreams, sendWithFetch(fetch)),
       version: options.buildInfo,
       ...(this.#observability
         ? { observer: this.#observability.observer }
@@ -338,6 +344,7 @@ export class ProxyServer {
 
     for (const stop of this.#loadTimeWatch.values()) stop();
     this.#loadTimeWatch.clear();
+    this.#upstreams.close();
     this.#observability?.close();
     this.logger.info("stopped", { ms: clock.now() - started });
   }

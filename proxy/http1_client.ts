@@ -1,0 +1,768 @@
+import { type ChunkReader, type Clock, systemClock } from "../lib/mod.ts";
+import type {
+  UpstreamInit,
+  UpstreamResponse,
+  UpstreamSend,
+} from "./upstream_response.ts";
+
+/** Bytes each connection reads into at a time (16 KiB). */
+const READ_BYTES = 16 * 1024;
+
+/** Longest response head (status line and headers) accepted: 64 KiB. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/** Longest chunk-size or trailer line of a chunked body. */
+const MAX_LINE_BYTES = 4096;
+
+/** Request bodies up to this size go out in the same write as the head. */
+const JOINED_WRITE_BYTES = 64 * 1024;
+
+export interface Http1PoolOptions {
+  /** Idle connections kept per upstream; more are closed. */
+  readonly maxIdlePerOrigin?: number;
+  /**
+   * An idle connection older than this is closed instead of reused (most
+   * servers drop idle keep-alive connections after about 5 s).
+   */
+  readonly idleMs?: number;
+  readonly clock?: Clock;
+}
+
+/** Where one `http://` URL goes. */
+interface Target {
+  /** `hostname:port`, the pool's key. */
+  readonly key: string;
+  readonly hostname: string;
+  readonly port: number;
+  /** The `Host` header: the authority as written in the URL. */
+  readonly authority: string;
+  /** Path and query. */
+  readonly path: string;
+}
+
+/**
+ * A small HTTP/1.1 client for `http://` upstreams, with keep-alive
+ * connections pooled per host and port. It does what the proxy needs and
+ * no more: the request goes out in one write as given (no redirects, no
+ * decompression, no cookies), the answer's head is parsed in place, and
+ * the body is read straight off the socket: by `Content-Length`, chunked,
+ * or until the upstream closes. It costs far less per request than
+ * `fetch`, whose request and response objects and header conversions
+ * dominated the proxy's own CPU time.
+ *
+ * A request that fails on a reused connection before any byte of the
+ * answer came back (the upstream had closed it while idle) is sent again,
+ * once, on a new connection. Aborting `init.signal` closes the
+ * connection: the upstream sees the client leave at once.
+ */
+export class Http1Pool {
+  #idle = new Map<string, Connection[]>();
+  #maxIdle: number;
+  #idleMs: number;
+  #clock: Clock;
+  #closed = false;
+
+  constructor(options: Http1PoolOptions = {}) {
+    this.#maxIdle = options.maxIdlePerOrigin ?? 256;
+    this.#idleMs = options.idleMs ?? 3_000;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** True for the URLs this client serves: `http://` without user info. */
+  static handles(url: string): boolean {
+    if (!url.startsWith("http://")) return false;
+    const end = authorityEnd(url);
+    return !url.slice(7, end).includes("@");
+  }
+
+  /** `Http1Pool.request` as an `UpstreamSend`. */
+  readonly send: UpstreamSend = (url, init) => this.request(url, init);
+
+  /**
+   * Sends `init` to `url` (which `Http1Pool.handles()`) and resolves with
+   * the answer once its head is in. Rejects with the signal's reason when
+   * it aborts, otherwise with an `Error` saying what failed.
+   */
+  async request(url: string, init: UpstreamInit): Promise<UpstreamResponse> {
+    const target = parseTarget(url);
+    const head = encodeHead(init, target);
+    for (let fresh = false;; fresh = true) {
+      init.signal.throwIfAborted();
+      const connection = (fresh ? null : this.#take(target.key)) ??
+        await this.#connect(target, init.signal);
+      try {
+        return await this.#exchange(connection, head, init);
+      } catch (error) {
+        connection.destroy();
+        if (init.signal.aborted) throw init.signal.reason;
+        if (!(error instanceof StaleConnection)) throw error;
+        // The others idle as long or longer: likely closed too.
+        this.#dropIdle(target.key);
+        if (fresh) throw error.cause;
+      }
+    }
+  }
+
+  /** Closes every idle connection; later answers close theirs when done. */
+  close(): void {
+    this.#closed = true;
+    for (const list of this.#idle.values()) {
+      for (const connection of list) connection.destroy();
+    }
+    this.#idle.clear();
+  }
+
+  /** Idle connections, all upstreams together (for tests). */
+  get idleCount(): number {
+    let count = 0;
+    for (const list of this.#idle.values()) count += list.length;
+    return count;
+  }
+
+  #take(key: string): Connection | null {
+    const list = this.#idle.get(key);
+    if (!list) return null;
+    const now = this.#clock.now();
+    for (;;) {
+      const connection = list.pop();
+      if (!connection) return null;
+      if (now - connection.idleSince <= this.#idleMs) return connection;
+      connection.destroy();
+    }
+  }
+
+  #dropIdle(key: string): void {
+    for (const connection of this.#idle.get(key) ?? []) connection.destroy();
+    this.#idle.delete(key);
+  }
+
+  #release(connection: Connection): void {
+    if (this.#closed || connection.broken) {
+      connection.destroy();
+      return;
+    }
+    connection.reused = true;
+    connection.idleSince = this.#clock.now();
+    let list = this.#idle.get(connection.key);
+    if (!list) this.#idle.set(connection.key, list = []);
+    list.push(connection);
+    if (list.length > this.#maxIdle) list.shift()?.destroy();
+  }
+
+  async #connect(target: Target, signal: AbortSignal): Promise<Connection> {
+    const connecting = Deno.connect({
+      hostname: target.hostname,
+      port: target.port,
+    });
+    const aborted = Promise.withResolvers<never>();
+    const onAbort = () => aborted.reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const conn = await Promise.race([connecting, aborted.promise]);
+      conn.setNoDelay(true);
+      return new Connection(conn, target.key);
+    } catch (error) {
+      // Close a connection that opens after all.
+      connecting.then((conn) => conn.close(), () => {});
+      if (signal.aborted) throw signal.reason;
+      throw new Error(
+        `cannot connect to ${target.authority}: ${describe(error)}`,
+        { cause: error },
+      );
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** One request and the head of its answer, on `connection`. */
+  async #exchange(
+    connection: Connection,
+    head: Uint8Array,
+    init: UpstreamInit,
+  ): Promise<UpstreamResponse> {
+    const onAbort = () => connection.destroy();
+    init.signal.addEventListener("abort", onAbort, { once: true });
+    const stopWatching = () =>
+      init.signal.removeEventListener("abort", onAbort);
+    try {
+      await connection.sendRequest(head, init.body);
+      const parsed = await connection.readHead();
+      const framing = bodyFraming(parsed, init.method);
+      if (
+        !parsed.keepAlive || framing.kind === "close" || parsed.status === 101
+      ) {
+        connection.broken = true;
+      }
+      const body = new BodyReader(connection, framing, () => {
+        stopWatching();
+        if (!connection.broken) this.#release(connection);
+      }, () => {
+        stopWatching();
+        connection.destroy();
+      }, init.signal);
+      return {
+        status: parsed.status,
+        statusText: parsed.statusText,
+        headers: parsed.headers,
+        hasBody: framing.kind !== "none",
+        reader: () => body,
+        bytes: () => body.all(),
+        cancel: () => body.cancel(),
+      };
+    } catch (error) {
+      stopWatching();
+      throw error;
+    }
+  }
+}
+
+/** A request failed on a reused connection before any answer came. */
+class StaleConnection extends Error {}
+
+interface ParsedHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly keepAlive: boolean;
+}
+
+type Framing =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" }
+  | { readonly kind: "close" };
+
+/** How the body of an answer is delimited (RFC 9112 §6.3). */
+function bodyFraming(head: ParsedHead, method: string): Framing {
+  const { status, headers } = head;
+  if (method === "HEAD" || status === 204 || status === 304 || status < 200) {
+    return { kind: "none" };
+  }
+  const coding = headers.get("transfer-encoding");
+  if (coding !== null) {
+    const last = coding.split(",").at(-1)?.trim().toLowerCase();
+    return last === "chunked" ? { kind: "chunked" } : { kind: "close" };
+  }
+  const declared = headers.get("content-length");
+  if (declared === null) return { kind: "close" };
+  // Repeated headers arrive joined: "12, 12" is one length stated twice.
+  const values = new Set(declared.split(",").map((part) => part.trim()));
+  const [only] = values;
+  if (values.size !== 1 || only === undefined || !/^\d{1,15}$/.test(only)) {
+    throw new Error(`upstream sent an invalid Content-Length: ${declared}`);
+  }
+  const length = Number(only);
+  return length === 0 ? { kind: "none" } : { kind: "length", length };
+}
+
+/** One TCP connection and the bytes read from it but not yet used. */
+class Connection {
+  readonly conn: Deno.TcpConn;
+  readonly key: string;
+  buffer = new Uint8Array(READ_BYTES);
+  /** Unused bytes are `buffer[start..end)`. */
+  start = 0;
+  end = 0;
+  /** Served an earlier request: a failure before any answer is stale. */
+  reused = false;
+  /** Cannot carry another request (closing, or its body is unread). */
+  broken = false;
+  idleSince = 0;
+  #destroyed = false;
+
+  constructor(conn: Deno.TcpConn, key: string) {
+    this.conn = conn;
+    this.key = key;
+  }
+
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  destroy(): void {
+    this.broken = true;
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // closed already
+    }
+  }
+
+  async sendRequest(
+    head: Uint8Array,
+    body: Uint8Array | null,
+  ): Promise<void> {
+    try {
+      const size = body?.byteLength ?? 0;
+      if (body === null || size === 0) {
+        await this.#writeAll(head);
+      } else if (head.byteLength + size <= JOINED_WRITE_BYTES) {
+        const joined = new Uint8Array(head.byteLength + size);
+        joined.set(head);
+        joined.set(body, head.byteLength);
+        await this.#writeAll(joined);
+      } else {
+        await this.#writeAll(head);
+        await this.#writeAll(body);
+      }
+    } catch (error) {
+      if (this.reused) throw new StaleConnection("stale", { cause: error });
+      throw new Error(`cannot send the request: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.byteLength) {
+      written += await this.conn.write(bytes.subarray(written));
+    }
+  }
+
+  /**
+   * Reads more bytes into the buffer, making room first. Returns false at
+   * the end of the stream. `limit` caps how large the buffer may grow.
+   */
+  async fill(limit = READ_BYTES): Promise<boolean> {
+    if (this.start === this.end) {
+      this.start = this.end = 0;
+    } else if (this.end === this.buffer.byteLength) {
+      if (this.start > 0) {
+        this.buffer.copyWithin(0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      } else if (this.buffer.byteLength < limit) {
+        const grown = new Uint8Array(
+          Math.min(limit, this.buffer.byteLength * 2),
+        );
+        grown.set(this.buffer);
+        this.buffer = grown;
+      } else {
+        throw new Error("buffer full");
+      }
+    }
+    const count = await this.conn.read(this.buffer.subarray(this.end));
+    if (count === null) return false;
+    this.end += count;
+    return true;
+  }
+
+  /** Parses the next final response head, skipping 1xx interim ones. */
+  async readHead(): Promise<ParsedHead> {
+    let scanned = this.start;
+    let gotAny = false;
+    for (;;) {
+      const at = findHeadEnd(this.buffer, scanned, this.end);
+      if (at >= 0) {
+        const head = parseHead(this.buffer.subarray(this.start, at));
+        this.start = at + 4;
+        gotAny = true;
+        if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+          scanned = this.start;
+          continue;
+        }
+        return head;
+      }
+      if (this.buffered >= MAX_HEAD_BYTES) {
+        throw new Error(
+          `upstream response head is over ${MAX_HEAD_BYTES} bytes`,
+        );
+      }
+      scanned = Math.max(this.start, this.end - 3);
+      const before = this.start;
+      let more: boolean;
+      try {
+        more = await this.fill(MAX_HEAD_BYTES);
+      } catch (error) {
+        if (this.reused && !gotAny && this.buffered === 0) {
+          throw new StaleConnection("stale", { cause: error });
+        }
+        throw new Error(`no response from upstream: ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      scanned -= before - this.start; // fill() may have moved the bytes
+      if (!more) {
+        const cause = new Error("upstream closed the connection");
+        if (this.reused && !gotAny && this.buffered === 0) {
+          throw new StaleConnection("stale", { cause });
+        }
+        throw new Error(
+          this.buffered === 0
+            ? "upstream closed the connection without answering"
+            : "upstream closed the connection mid-header",
+        );
+      }
+      if (this.buffered > 0) gotAny = true;
+    }
+  }
+}
+
+/** Index of the `\r\n\r\n` ending a head in `buffer[from..to)`, or -1. */
+function findHeadEnd(buffer: Uint8Array, from: number, to: number): number {
+  for (let i = buffer.indexOf(13, from); i >= 0 && i + 3 < to;) {
+    if (
+      buffer[i + 1] === 10 && buffer[i + 2] === 13 && buffer[i + 3] === 10
+    ) return i;
+    i = buffer.indexOf(13, i + 1);
+  }
+  return -1;
+}
+
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+
+function parseHead(bytes: Uint8Array): ParsedHead {
+  const lines = latin1(bytes).split("\r\n");
+  const match = STATUS_LINE.exec(lines[0] ?? "");
+  if (!match) {
+    throw new Error(
+      `upstream sent a malformed status line: ${
+        JSON.stringify((lines[0] ?? "").slice(0, 80))
+      }`,
+    );
+  }
+  const headers = new Headers();
+  let closing = match[1] === "0";
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      throw new Error(
+        `upstream sent a malformed header line: ${
+          JSON.stringify(line.slice(0, 80))
+        }`,
+      );
+    }
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    try {
+      headers.append(name, value);
+    } catch (error) {
+      throw new Error(`upstream sent an invalid header ${name}`, {
+        cause: error,
+      });
+    }
+    if (name === "connection") {
+      const tokens = value.toLowerCase().split(",").map((t) => t.trim());
+      if (tokens.includes("close")) closing = true;
+      else if (tokens.includes("keep-alive")) closing = false;
+    }
+  }
+  return {
+    status: Number(match[2]),
+    statusText: match[3] ?? "",
+    headers,
+    keepAlive: !closing,
+  };
+}
+
+/** Bytes as a string of the same char codes (header bytes are Latin-1). */
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.byteLength; at += 8192) {
+    text += String.fromCharCode(...bytes.subarray(at, at + 8192));
+  }
+  return text;
+}
+
+/** The request line, `Host`, `Content-Length` and `init`'s headers. */
+function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
+  let text =
+    `${init.method} ${target.path} HTTP/1.1\r\nhost: ${target.authority}\r\n`;
+  for (const [name, value] of init.headers) text += `${name}: ${value}\r\n`;
+  const size = init.body?.byteLength ?? 0;
+  if (size > 0 || init.body !== null || sendsBody(init.method)) {
+    text += `content-length: ${size}\r\n`;
+  }
+  text += "\r\n";
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 255) {
+      throw new TypeError("a request header holds a character beyond Latin-1");
+    }
+    bytes[i] = code;
+  }
+  checkNoLineBreaks(init.headers);
+  return bytes;
+}
+
+function sendsBody(method: string): boolean {
+  return method === "POST" || method === "PUT" || method === "PATCH";
+}
+
+function checkNoLineBreaks(headers: readonly [string, string][]): void {
+  for (const [name, value] of headers) {
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
+      throw new TypeError(`header ${name} holds a line break`);
+    }
+  }
+}
+
+function authorityEnd(url: string): number {
+  for (let i = 7; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === 47 /* / */ || code === 63 /* ? */ || code === 35 /* # */) {
+      return i;
+    }
+  }
+  return url.length;
+}
+
+/** Origins parsed so far, by the URL's start up to the path. */
+const parsedOrigins = new Map<string, Omit<Target, "path">>();
+
+function parseTarget(url: string): Target {
+  const end = authorityEnd(url);
+  const authority = url.slice(7, end);
+  let origin = parsedOrigins.get(authority);
+  if (!origin) {
+    const parsed = new URL(`http://${authority}/`);
+    const hostname = parsed.hostname.startsWith("[")
+      ? parsed.hostname.slice(1, -1)
+      : parsed.hostname;
+    const port = parsed.port === "" ? 80 : Number(parsed.port);
+    origin = { key: `${hostname}:${port}`, hostname, port, authority };
+    if (parsedOrigins.size < 1000) parsedOrigins.set(authority, origin);
+  }
+  const rest = url.slice(end);
+  const hash = rest.indexOf("#");
+  const path = hash < 0 ? rest : rest.slice(0, hash);
+  return {
+    ...origin,
+    path: path === "" || path[0] === "?" ? `/${path}` : path,
+  };
+}
+
+/**
+ * An answer's body read off its connection. `onDone` runs once the last
+ * byte is read (the connection may carry the next request), `onBroken`
+ * when reading stops early: a failure or `cancel()`.
+ */
+class BodyReader implements ChunkReader {
+  #connection: Connection;
+  #framing: Framing;
+  #onDone: () => void;
+  #onBroken: () => void;
+  #signal: AbortSignal;
+  /** Bytes left: of the body (`length`) or of the current chunk. */
+  #left: number;
+  #chunkState: "size" | "data" | "dataEnd" | "trailer" = "size";
+  #over = false;
+
+  constructor(
+    connection: Connection,
+    framing: Framing,
+    onDone: () => void,
+    onBroken: () => void,
+    signal: AbortSignal,
+  ) {
+    this.#connection = connection;
+    this.#framing = framing;
+    this.#onDone = onDone;
+    this.#onBroken = onBroken;
+    this.#signal = signal;
+    this.#left = framing.kind === "length" ? framing.length : 0;
+    if (framing.kind === "none") this.#finish();
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.#over) return null;
+    try {
+      switch (this.#framing.kind) {
+        case "length":
+          return await this.#readLength();
+        case "chunked":
+          return await this.#readChunked();
+        default:
+          return await this.#readToClose();
+      }
+    } catch (error) {
+      this.#break();
+      if (this.#signal.aborted) throw this.#signal.reason;
+      throw error;
+    }
+  }
+
+  /** The rest of the body in one array. */
+  async all(): Promise<Uint8Array<ArrayBuffer>> {
+    if (this.#framing.kind === "length" && !this.#over) {
+      try {
+        return await this.#readRestOfLength();
+      } catch (error) {
+        this.#break();
+        if (this.#signal.aborted) throw this.#signal.reason;
+        throw error;
+      }
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk = await this.read(); chunk; chunk = await this.read()) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return out;
+  }
+
+  cancel(): Promise<void> {
+    if (!this.#over) this.#break();
+    return Promise.resolve();
+  }
+
+  #finish(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#onDone();
+  }
+
+  #break(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#onBroken();
+  }
+
+  async #readLength(): Promise<Uint8Array> {
+    const connection = this.#connection;
+    if (connection.buffered === 0 && !(await connection.fill())) {
+      throw new Error(`upstream body ended ${this.#left} bytes early`);
+    }
+    const take = Math.min(this.#left, connection.buffered);
+    const chunk = connection.buffer.slice(
+      connection.start,
+      connection.start + take,
+    );
+    connection.start += take;
+    this.#left -= take;
+    if (this.#left === 0) this.#finish();
+    return chunk;
+  }
+
+  async #readRestOfLength(): Promise<Uint8Array<ArrayBuffer>> {
+    const connection = this.#connection;
+    const out = new Uint8Array(this.#left);
+    let got = Math.min(this.#left, connection.buffered);
+    out.set(
+      connection.buffer.subarray(connection.start, connection.start + got),
+    );
+    connection.start += got;
+    while (got < out.byteLength) {
+      const count = await connection.conn.read(out.subarray(got));
+      if (count === null) {
+        throw new Error(
+          `upstream body ended ${out.byteLength - got} bytes early`,
+        );
+      }
+      got += count;
+    }
+    this.#left = 0;
+    this.#finish();
+    return out;
+  }
+
+  async #readToClose(): Promise<Uint8Array | null> {
+    const connection = this.#connection;
+    if (connection.buffered === 0 && !(await connection.fill())) {
+      this.#finish();
+      return null;
+    }
+    const chunk = connection.buffer.slice(connection.start, connection.end);
+    connection.start = connection.end;
+    return chunk;
+  }
+
+  /** Everything decodable from what is buffered; reads when nothing is. */
+  async #readChunked(): Promise<Uint8Array | null> {
+    for (;;) {
+      const parts = this.#decodeBuffered();
+      if (parts.length === 1) return parts[0]!;
+      if (parts.length > 1) return join(parts);
+      if (this.#over) return null;
+      if (!(await this.#connection.fill(MAX_LINE_BYTES * 4))) {
+        throw new Error("upstream closed the connection mid-body");
+      }
+    }
+  }
+
+  /** Steps through the chunked framing as far as the buffer allows. */
+  #decodeBuffered(): Uint8Array[] {
+    const connection = this.#connection;
+    const buffer = connection.buffer;
+    const parts: Uint8Array[] = [];
+    while (!this.#over) {
+      if (this.#chunkState === "data") {
+        const take = Math.min(this.#left, connection.buffered);
+        if (take === 0) break;
+        parts.push(buffer.slice(connection.start, connection.start + take));
+        connection.start += take;
+        this.#left -= take;
+        if (this.#left === 0) this.#chunkState = "dataEnd";
+        continue;
+      }
+      if (this.#chunkState === "dataEnd") {
+        if (connection.buffered < 2) break;
+        if (
+          buffer[connection.start] !== 13 ||
+          buffer[connection.start + 1] !== 10
+        ) throw new Error("upstream sent a malformed chunked body");
+        connection.start += 2;
+        this.#chunkState = "size";
+        continue;
+      }
+      const lineEnd = buffer.indexOf(10, connection.start);
+      if (lineEnd < 0 || lineEnd >= connection.end) {
+        if (connection.buffered > MAX_LINE_BYTES) {
+          throw new Error("upstream sent a malformed chunked body");
+        }
+        break;
+      }
+      const line = latin1(buffer.subarray(connection.start, lineEnd))
+        .replace(/\r$/, "");
+      connection.start = lineEnd + 1;
+      if (this.#chunkState === "trailer") {
+        if (line === "") this.#finish();
+        continue;
+      }
+      const size = line.split(";")[0]!.trim();
+      if (!/^[0-9a-fA-F]{1,12}$/.test(size)) {
+        throw new Error("upstream sent a malformed chunked body");
+      }
+      this.#left = parseInt(size, 16);
+      this.#chunkState = this.#left === 0 ? "trailer" : "data";
+    }
+    return parts;
+  }
+}
+
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `pool` for the URLs it handles, `fallback` (fetch) for the rest. */
+export function sendThrough(
+  pool: Http1Pool,
+  fallback: UpstreamSend,
+): UpstreamSend {
+  return (url, init) =>
+    Http1Pool.handles(url) ? pool.request(url, init) : fallback(url, init);
+}

@@ -1,0 +1,608 @@
+import assert from "node:assert/strict";
+import { FakeClock } from "../tests/fake_clock.ts";
+import { Http1Pool, MAX_HEAD_BYTES, sendThrough } from "./http1_client.ts";
+import type { UpstreamInit, UpstreamSend } from "./upstream_response.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One request as a raw test server read it. */
+interface RawRequest {
+  /** Which connection (0, 1, ...) and which request on it (0, 1, ...). */
+  readonly connection: number;
+  readonly index: number;
+  readonly head: string;
+  readonly body: string;
+}
+
+/**
+ * A TCP server that reads each request (head and `Content-Length` body)
+ * and lets `answer` write whatever bytes it likes back; the connection
+ * stays open for the next request unless `answer` returns "close".
+ */
+function rawServer(
+  answer: (
+    request: RawRequest,
+    write: (text: string | Uint8Array) => Promise<void>,
+  ) => Promise<"close" | void>,
+) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const requests: RawRequest[] = [];
+  const connections: Promise<void>[] = [];
+  const open = new Set<Deno.Conn>();
+  const closed = Promise.withResolvers<void>();
+  let count = 0;
+  const serveConnection = async (conn: Deno.Conn, connection: number) => {
+    open.add(conn);
+    const write = async (text: string | Uint8Array) => {
+      const bytes = typeof text === "string" ? encoder.encode(text) : text;
+      let written = 0;
+      while (written < bytes.byteLength) {
+        written += await conn.write(bytes.subarray(written));
+      }
+    };
+    let pending = new Uint8Array(0);
+    const more = async () => {
+      const buffer = new Uint8Array(65536);
+      const n = await conn.read(buffer);
+      if (n === null) return false;
+      const joined = new Uint8Array(pending.byteLength + n);
+      joined.set(pending);
+      joined.set(buffer.subarray(0, n), pending.byteLength);
+      pending = joined;
+      return true;
+    };
+    try {
+      for (let index = 0;; index++) {
+        let end = -1;
+        while ((end = decoder.decode(pending).indexOf("\r\n\r\n")) < 0) {
+          if (!(await more())) return;
+        }
+        const head = decoder.decode(pending.subarray(0, end));
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        while (pending.byteLength < end + 4 + length) {
+          if (!(await more())) return;
+        }
+        const body = decoder.decode(
+          pending.subarray(end + 4, end + 4 + length),
+        );
+        pending = pending.slice(end + 4 + length);
+        const request = { connection, index, head, body };
+        requests.push(request);
+        if (await answer(request, write) === "close") return;
+      }
+    } catch {
+      // the client hung up
+    } finally {
+      open.delete(conn);
+      try {
+        conn.close();
+      } catch {
+        // closed already
+      }
+    }
+  };
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      connections.push(serveConnection(conn, count++));
+    }
+    closed.resolve();
+  })();
+  return {
+    url: `http://127.0.0.1:${listener.addr.port}`,
+    requests,
+    get connections() {
+      return count;
+    },
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting.catch(() => {});
+      for (const conn of open) conn.close();
+      await Promise.all(connections);
+    },
+  };
+}
+
+function init(overrides: Partial<UpstreamInit> = {}): UpstreamInit {
+  return {
+    method: "GET",
+    headers: [],
+    body: null,
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+const ok = (body: string, extra = "") =>
+  `HTTP/1.1 200 OK\r\ncontent-length: ${
+    encoder.encode(body).byteLength
+  }\r\n${extra}\r\n${body}`;
+
+async function text(
+  pool: Http1Pool,
+  url: string,
+  options: Partial<UpstreamInit> = {},
+) {
+  const response = await pool.request(url, init(options));
+  return decoder.decode(await response.bytes());
+}
+
+Deno.test("Http1Pool sends the method, path, Host, headers and body as given", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("done"));
+  });
+  const pool = new Http1Pool();
+  try {
+    const body = encoder.encode('{"model":"a"}');
+    const response = await pool.request(`${server.url}/v1/chat?x=%2F1`, {
+      ...init({ method: "POST", body }),
+      headers: [["content-type", "application/json"], ["x-trace", "7"]],
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.statusText, "OK");
+    assert.equal(decoder.decode(await response.bytes()), "done");
+
+    const [request] = server.requests;
+    const lines = request!.head.split("\r\n");
+    assert.equal(lines[0], "POST /v1/chat?x=%2F1 HTTP/1.1");
+    assert.ok(lines.includes(`host: ${server.url.slice(7)}`));
+    assert.ok(lines.includes("content-type: application/json"));
+    assert.ok(lines.includes("x-trace: 7"));
+    assert.ok(lines.includes("content-length: 13"));
+    assert.equal(request!.body, '{"model":"a"}');
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool sends Content-Length: 0 for an empty POST and none for a GET", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok(""));
+  });
+  const pool = new Http1Pool();
+  try {
+    await text(pool, `${server.url}/a`, { method: "POST" });
+    await text(pool, `${server.url}/b`);
+    assert.match(server.requests[0]!.head, /content-length: 0/);
+    assert.doesNotMatch(server.requests[1]!.head, /content-length/i);
+    assert.match(server.requests[1]!.head, /^GET \/b HTTP\/1.1/);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool reuses a connection once its answer is read and keeps it per upstream", async () => {
+  await using server = rawServer(async (request, write) => {
+    await write(ok(`answer ${request.index}`));
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), "answer 0");
+    assert.equal(pool.idleCount, 1);
+    assert.equal(await text(pool, `${server.url}/`), "answer 1");
+    assert.equal(server.connections, 1);
+
+    // Two at once need two connections; both are kept afterwards.
+    const [a, b] = await Promise.all([
+      pool.request(`${server.url}/`, init()),
+      pool.request(`${server.url}/`, init()),
+    ]);
+    await a.bytes();
+    await b.bytes();
+    assert.equal(server.connections, 2);
+    assert.equal(pool.idleCount, 2);
+  } finally {
+    pool.close();
+  }
+  assert.equal(pool.idleCount, 0);
+});
+
+Deno.test("Http1Pool does not reuse a connection the upstream asked to close or an HTTP/1.0 one", async () => {
+  await using server = rawServer(async (request, write) => {
+    if (request.connection === 0) {
+      await write(ok("bye", "connection: close\r\n"));
+    } else {
+      await write("HTTP/1.0 200 OK\r\ncontent-length: 3\r\n\r\nold");
+    }
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), "bye");
+    assert.equal(await text(pool, `${server.url}/`), "old");
+    assert.equal(pool.idleCount, 0);
+    assert.equal(server.connections, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool sends again on a new connection when a kept one was closed while idle", async () => {
+  // The first connection answers once and then closes, as a server whose
+  // keep-alive timeout passed would.
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("fresh"));
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), "fresh");
+    assert.equal(pool.idleCount, 1);
+    assert.equal(await text(pool, `${server.url}/`), "fresh");
+    assert.equal(server.connections, 2);
+    assert.equal(server.requests.length, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool closes connections idle longer than idleMs instead of reusing them", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("x"));
+  });
+  const clock = new FakeClock();
+  const pool = new Http1Pool({ idleMs: 1000, clock });
+  try {
+    await text(pool, `${server.url}/`);
+    clock.tick(500);
+    await text(pool, `${server.url}/`);
+    assert.equal(server.connections, 1);
+    clock.tick(1001);
+    await text(pool, `${server.url}/`);
+    assert.equal(server.connections, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool passes chunked bodies on as the chunks arrive", async () => {
+  const next = Promise.withResolvers<void>();
+  await using server = rawServer(async (_request, write) => {
+    await write(
+      "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n" +
+        "transfer-encoding: chunked\r\n\r\n",
+    );
+    await write("6;ext=1\r\ndata:1\r\n");
+    await next.promise;
+    await write("6\r\ndata:2\r\n0\r\ntrailer-x: y\r\n\r\n");
+  });
+  const pool = new Http1Pool();
+  try {
+    const response = await pool.request(`${server.url}/`, init());
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    const reader = response.reader();
+    assert.equal(decoder.decode((await reader.read())!), "data:1");
+    next.resolve();
+    assert.equal(decoder.decode((await reader.read())!), "data:2");
+    assert.equal(await reader.read(), null);
+    assert.equal(
+      pool.idleCount,
+      1,
+      "the connection is kept after the last chunk",
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool decodes chunk framing split anywhere across reads", async () => {
+  const body =
+    "4\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\n\r\n";
+  await using server = rawServer(async (_request, write) => {
+    await write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+    for (const char of body) await write(char);
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(
+      await text(pool, `${server.url}/`),
+      "Wikipedia in\r\n\r\nchunks.",
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool reads a body without length until the upstream closes", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(
+      "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\npart one, ",
+    );
+    await write("part two");
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), "part one, part two");
+    assert.equal(pool.idleCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool reads a long Content-Length body split over many reads", async () => {
+  const big = "x".repeat(200_000);
+  await using server = rawServer(async (_request, write) => {
+    await write(`HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\n\r\n`);
+    for (let at = 0; at < big.length; at += 7_000) {
+      await write(big.slice(at, at + 7_000));
+    }
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), big);
+    const response = await pool.request(`${server.url}/`, init());
+    const reader = response.reader();
+    let got = 0;
+    for (let chunk = await reader.read(); chunk; chunk = await reader.read()) {
+      got += chunk.byteLength;
+    }
+    assert.equal(got, big.length);
+    assert.equal(server.connections, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool skips interim 1xx answers and reads no body for HEAD, 204 and 304", async () => {
+  await using server = rawServer(async (request, write) => {
+    if (request.index === 0) {
+      await write("HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n");
+      await write(ok("after hints"));
+    } else if (request.index === 1) {
+      await write("HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n");
+    } else if (request.index === 2) {
+      await write("HTTP/1.1 204 No Content\r\n\r\n");
+    } else {
+      await write("HTTP/1.1 304 Not Modified\r\ncontent-length: 5\r\n\r\n");
+    }
+  });
+  const pool = new Http1Pool();
+  try {
+    assert.equal(await text(pool, `${server.url}/`), "after hints");
+    const head = await pool.request(`${server.url}/`, init({ method: "HEAD" }));
+    assert.equal(head.hasBody, false);
+    assert.equal(head.headers.get("content-length"), "99");
+    const empty = await pool.request(`${server.url}/`, init());
+    assert.equal(empty.status, 204);
+    assert.equal(empty.hasBody, false);
+    const same = await pool.request(`${server.url}/`, init());
+    assert.equal(same.status, 304);
+    assert.equal((await same.bytes()).byteLength, 0);
+    assert.equal(server.connections, 1, "all four on one connection");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool keeps repeated response headers", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(
+      ok("", "Set-Cookie: a=1\r\nset-cookie: b=2\r\nX-Many:  one \r\n"),
+    );
+  });
+  const pool = new Http1Pool();
+  try {
+    const response = await pool.request(`${server.url}/`, init());
+    assert.deepEqual(response.headers.getSetCookie(), ["a=1", "b=2"]);
+    assert.equal(response.headers.get("x-many"), "one");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool rejects broken answers with a message that says what was wrong", async () => {
+  const answers = [
+    ["SPDY/3 200 OK\r\n\r\n", /malformed status line/],
+    ["HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", /malformed header line/],
+    [
+      "HTTP/1.1 200 OK\r\ncontent-length: 5, 6\r\n\r\n",
+      /invalid Content-Length/,
+    ],
+    ["HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n", /invalid Content-Length/],
+    ["HTTP/1.1 200 OK\r\nx-a", /closed the connection mid-header/],
+    ["", /closed the connection without answering/],
+  ] as const;
+  let at = 0;
+  await using server = rawServer(async (_request, write) => {
+    await write(answers[at++]![0]);
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    for (const [, message] of answers) {
+      await assert.rejects(pool.request(`${server.url}/`, init()), message);
+    }
+    assert.equal(pool.idleCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool refuses a response head over the limit", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(
+      `HTTP/1.1 200 OK\r\nx-big: ${"a".repeat(MAX_HEAD_BYTES)}\r\n\r\n`,
+    );
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    await assert.rejects(
+      pool.request(`${server.url}/`, init()),
+      /response head is over 65536 bytes/,
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool fails a body cut short and a broken chunk frame", async () => {
+  await using server = rawServer(async (request, write) => {
+    if (request.connection === 0) {
+      await write("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort");
+    } else {
+      await write(
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+      );
+    }
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    const short = await pool.request(`${server.url}/`, init());
+    await assert.rejects(short.bytes(), /ended 5 bytes early/);
+    const broken = await pool.request(`${server.url}/`, init());
+    await assert.rejects(broken.reader().read(), /malformed chunked body/);
+    assert.equal(pool.idleCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool says when the upstream cannot be reached", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const pool = new Http1Pool();
+  await assert.rejects(
+    pool.request(`http://127.0.0.1:${port}/`, init()),
+    new RegExp(`cannot connect to 127.0.0.1:${port}`),
+  );
+});
+
+Deno.test("Http1Pool aborts while waiting for the answer and closes the connection", async () => {
+  const arrived = Promise.withResolvers<void>();
+  const hungUp = Promise.withResolvers<void>();
+  await using server = rawServer(async () => {
+    arrived.resolve();
+    await hungUp.promise;
+  });
+  const pool = new Http1Pool();
+  try {
+    const client = new AbortController();
+    const pending = pool.request(
+      `${server.url}/`,
+      init({ signal: client.signal }),
+    );
+    await arrived.promise;
+    client.abort(new Error("client went away"));
+    await assert.rejects(pending, /client went away/);
+    hungUp.resolve();
+    assert.equal(pool.idleCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool breaks off a body when the signal aborts or the reader cancels", async () => {
+  const ended = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+  await using server = rawServer(async (request, write) => {
+    await write(
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\none\r\n",
+    );
+    // The next write fails or reads EOF once the client has closed.
+    const conn = ended[request.connection]!;
+    await conn.promise;
+    return "close";
+  });
+  const pool = new Http1Pool();
+  try {
+    const client = new AbortController();
+    const first = await pool.request(
+      `${server.url}/`,
+      init({ signal: client.signal }),
+    );
+    const reader = first.reader();
+    assert.equal(decoder.decode((await reader.read())!), "one");
+    const waiting = reader.read();
+    client.abort(new Error("left mid-stream"));
+    await assert.rejects(waiting, /left mid-stream/);
+    ended[0]!.resolve();
+
+    const second = await pool.request(`${server.url}/`, init());
+    const secondReader = second.reader();
+    assert.equal(decoder.decode((await secondReader.read())!), "one");
+    await secondReader.cancel();
+    assert.equal(await secondReader.read(), null);
+    ended[1]!.resolve();
+    assert.equal(pool.idleCount, 0);
+    assert.equal(server.connections, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool refuses header values that would break the request head", async () => {
+  const pool = new Http1Pool();
+  await assert.rejects(
+    pool.request("http://127.0.0.1:9/", {
+      ...init(),
+      headers: [["x-key", "a\r\nx-evil: 1"]],
+    }),
+    /line break/,
+  );
+  await assert.rejects(
+    pool.request("http://127.0.0.1:9/", {
+      ...init(),
+      headers: [["x-key", "€"]],
+    }),
+    /beyond Latin-1/,
+  );
+});
+
+Deno.test("Http1Pool.handles() takes plain http URLs without credentials", () => {
+  assert.equal(Http1Pool.handles("http://127.0.0.1:8080/v1/models"), true);
+  assert.equal(Http1Pool.handles("http://[::1]:8080"), true);
+  assert.equal(Http1Pool.handles("https://api.example.com/v1"), false);
+  assert.equal(Http1Pool.handles("http://user:pw@host:1/"), false);
+  assert.equal(Http1Pool.handles("http://host:1/a@b"), true);
+});
+
+Deno.test("sendThrough() sends http URLs through the pool and others to the fallback", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("pooled"));
+  });
+  const pool = new Http1Pool();
+  const others: string[] = [];
+  const fallback: UpstreamSend = (url) => {
+    others.push(url);
+    return Promise.reject(new Error("not here"));
+  };
+  const send = sendThrough(pool, fallback);
+  try {
+    const response = await send(`${server.url}/x`, init());
+    assert.equal(decoder.decode(await response.bytes()), "pooled");
+    await assert.rejects(send("https://peer.example/v1", init()), /not here/);
+    assert.deepEqual(others, ["https://peer.example/v1"]);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool talks to a Deno.serve upstream, an IPv6 address included", async () => {
+  await using server = Deno.serve(
+    {
+      hostname: "::1",
+      port: 0,
+      onListen: () => {},
+    },
+    async (request) =>
+      new Response(
+        `${request.method} ${new URL(request.url).pathname} ${await request
+          .text()}`,
+      ),
+  );
+  const pool = new Http1Pool();
+  try {
+    const url = `http://[::1]:${server.addr.port}/echo`;
+    const body = encoder.encode("hello");
+    for (let i = 0; i < 3; i++) {
+      const response = await pool.request(url, init({ method: "PUT", body }));
+      assert.equal(decoder.decode(await response.bytes()), "PUT /echo hello");
+    }
+    assert.equal(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
