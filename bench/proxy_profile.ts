@@ -6,7 +6,7 @@
  *
  *     deno run -A bench/proxy_profile.ts [--mode small|streams]
  *       [--seconds 4] [--clients 32] [--streams 200] [--log-level info]
- *       [--profile] [--top 40] [--direct]
+ *       [--profile [--profile-out prof.json]] [--top 40] [--direct]
  *
  * `small`: `--clients` keep-alive clients POST a small chat completion in
  * a closed loop for `--seconds`, through the proxy (and directly with
@@ -14,7 +14,8 @@
  * streams of 40 chunks, 50 ms apart, opened at once; prints the median
  * time to first chunk and chunks per second. `--profile` samples the CPU
  * every 50 µs during the proxied run and prints the functions with the
- * most self time.
+ * most self time; `--profile-out` also writes the whole profile there
+ * (the `.cpuprofile` format Chrome's DevTools open).
  */
 import { Session } from "node:inspector/promises";
 import process from "node:process";
@@ -59,6 +60,7 @@ const { values } = parseArgs({
     streams: { type: "string", default: "200" },
     "log-level": { type: "string", default: "warn" },
     profile: { type: "boolean", default: false },
+    "profile-out": { type: "string" },
     top: { type: "string", default: "40" },
     direct: { type: "boolean", default: false },
     "no-observe": { type: "boolean", default: false },
@@ -323,6 +325,8 @@ async function startProfile(): Promise<Session> {
 async function stopProfile(session: Session): Promise<ProfileNode[]> {
   const { profile } = await session.post("Profiler.stop");
   session.disconnect();
+  const out = values["profile-out"];
+  if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
   return profile.nodes as ProfileNode[];
 }
 

@@ -403,12 +403,26 @@ class Connection {
 
 /** Index of the `\r\n\r\n` ending a head in `buffer[from..to)`, or -1. */
 function findHeadEnd(buffer: Uint8Array, from: number, to: number): number {
-  for (let i = buffer.indexOf(13, from); i >= 0 && i + 3 < to;) {
+  for (let i = from; i + 3 < to; i++) {
     if (
-      buffer[i + 1] === 10 && buffer[i + 2] === 13 && buffer[i + 3] === 10
+      buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 &&
+      buffer[i + 3] === 10
     ) return i;
-    i = buffer.indexOf(13, i + 1);
   }
+  return -1;
+}
+
+/**
+ * Index of the first `byte` in `buffer[from..to)`, or -1. The buffer is
+ * reused, so `indexOf()` would search stale bytes past `to` as well.
+ */
+function indexOfByte(
+  buffer: Uint8Array,
+  byte: number,
+  from: number,
+  to: number,
+): number {
+  for (let i = from; i < to; i++) if (buffer[i] === byte) return i;
   return -1;
 }
 
@@ -459,8 +473,18 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   };
 }
 
+const asciiDecoder = new TextDecoder();
+
 /** Bytes as a string of the same char codes (header bytes are Latin-1). */
 function latin1(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.byteLength; i++) {
+    if (bytes[i]! > 127) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return asciiDecoder.decode(bytes);
   let text = "";
   for (let at = 0; at < bytes.byteLength; at += 8192) {
     text += String.fromCharCode(...bytes.subarray(at, at + 8192));
@@ -478,6 +502,8 @@ function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
     text += `content-length: ${size}\r\n`;
   }
   text += "\r\n";
+  checkNoLineBreaks(init.headers);
+  if (ASCII.test(text)) return asciiEncoder.encode(text);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -486,17 +512,21 @@ function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
     }
     bytes[i] = code;
   }
-  checkNoLineBreaks(init.headers);
   return bytes;
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+const asciiEncoder = new TextEncoder();
 
 function sendsBody(method: string): boolean {
   return method === "POST" || method === "PUT" || method === "PATCH";
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 function checkNoLineBreaks(headers: readonly [string, string][]): void {
   for (const [name, value] of headers) {
-    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
+    if (LINE_BREAK.test(name) || LINE_BREAK.test(value)) {
       throw new TypeError(`header ${name} holds a line break`);
     }
   }
@@ -717,29 +747,57 @@ class BodyReader implements ChunkReader {
         this.#chunkState = "size";
         continue;
       }
-      const lineEnd = buffer.indexOf(10, connection.start);
-      if (lineEnd < 0 || lineEnd >= connection.end) {
+      const lineEnd = indexOfByte(buffer, 10, connection.start, connection.end);
+      if (lineEnd < 0) {
         if (connection.buffered > MAX_LINE_BYTES) {
           throw new Error("upstream sent a malformed chunked body");
         }
         break;
       }
-      const line = latin1(buffer.subarray(connection.start, lineEnd))
-        .replace(/\r$/, "");
+      const lineStart = connection.start;
       connection.start = lineEnd + 1;
       if (this.#chunkState === "trailer") {
-        if (line === "") this.#finish();
+        const empty = lineEnd === lineStart ||
+          (lineEnd === lineStart + 1 && buffer[lineStart] === 13);
+        if (empty) this.#finish();
         continue;
       }
-      const size = line.split(";")[0]!.trim();
-      if (!/^[0-9a-fA-F]{1,12}$/.test(size)) {
-        throw new Error("upstream sent a malformed chunked body");
-      }
-      this.#left = parseInt(size, 16);
+      this.#left = chunkSize(buffer, lineStart, lineEnd);
       this.#chunkState = this.#left === 0 ? "trailer" : "data";
     }
     return parts;
   }
+}
+
+/**
+ * The size on a chunk-size line, `buffer[from..to)` without its `\n`: hex
+ * digits, then optionally spaces, a `;` and extensions (ignored), and the
+ * `\r`. Read byte by byte: one runs for every chunk of every stream.
+ */
+function chunkSize(buffer: Uint8Array, from: number, to: number): number {
+  let size = 0;
+  let digits = 0;
+  let at = from;
+  for (; at < to; at++) {
+    const byte = buffer[at]!;
+    const digit = byte >= 48 && byte <= 57
+      ? byte - 48
+      : byte >= 97 && byte <= 102
+      ? byte - 87
+      : byte >= 65 && byte <= 70
+      ? byte - 55
+      : -1;
+    if (digit < 0) break;
+    size = size * 16 + digit;
+    digits++;
+  }
+  const rest = buffer[at];
+  const ended = at === to || rest === 13 || rest === 59 /* ; */ ||
+    rest === 32 || rest === 9;
+  if (digits === 0 || digits > 12 || !ended) {
+    throw new Error("upstream sent a malformed chunked body");
+  }
+  return size;
 }
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
