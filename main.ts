@@ -31,6 +31,7 @@ import {
   type LoadResult,
 } from "./config/mod.ts";
 import { readBuildInfo } from "./lib/mod.ts";
+import { TerminalWriter } from "./log/mod.ts";
 import { createObservability } from "./observe/mod.ts";
 import { ProxyServer } from "./serve/mod.ts";
 import { runSimulator } from "./simulator/mod.ts";
@@ -126,6 +127,7 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     server.logger.warn(warning, { listen: options.listen ?? fallback });
   }
   if (options.demo) {
+    terminal.flush(); // the log lines so far come first
     console.log(
       `\nDemo running at ${server.url}/ (models: ${
         Object.keys(config.models).join(", ")
@@ -138,6 +140,15 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
   });
 }
 
+/**
+ * Where the log lines `logToStdout` selects go: stdout, in batches a few
+ * milliseconds apart, everything waiting written on exit or a crash.
+ */
+const terminal = new TerminalWriter((bytes) => Deno.stdout.writeSync(bytes));
+globalThis.addEventListener("unload", terminal.flush);
+globalThis.addEventListener("error", terminal.flush);
+globalThis.addEventListener("unhandledrejection", terminal.flush);
+
 /** What a server needs besides where it listens. */
 async function serverOptions(options: CliOptions, config: Config) {
   return {
@@ -145,7 +156,7 @@ async function serverOptions(options: CliOptions, config: Config) {
     reloadSource: () => loadSource(options),
     dataDir: resolveDataDir(options.dataDir),
     buildInfo: await readBuildInfo(),
-    terminal: (chunk: Uint8Array) => Deno.stdout.writeSync(chunk),
+    terminal: terminal.write,
     logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,
     observability: createObservability,
     ui: mountUi,

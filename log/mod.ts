@@ -14,3 +14,7 @@ export {
 } from "./logger.ts";
 export { TIME_FORMAT_NAMES, timeFormatter } from "./time_format.ts";
 export { LogHub } from "./log_hub.ts";
+export {
+  TerminalWriter,
+  type TerminalWriterOptions,
+} from "./terminal_writer.ts";
