@@ -17,6 +17,15 @@ export const MAX_SSE_LINE_CHARS = 8 * 1024 * 1024;
 /** Keys that make a `data:` line worth parsing as JSON. */
 const INTERESTING_KEYS = ['"usage"', '"timings"', '"metrics"'];
 
+/** `INTERESTING_KEYS` as bytes, for looking before decoding. */
+const INTERESTING_BYTES = INTERESTING_KEYS.map((key) =>
+  new TextEncoder().encode(key)
+);
+
+const DATA_PREFIX = new TextEncoder().encode("data:");
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 export interface StreamUsageTrackerOptions {
   /** Clock time the request started, for `ttftMs`; omit to leave it null. */
   startedAt?: number;
@@ -37,8 +46,9 @@ export interface StreamUsageTrackerOptions {
  * Not thread-shared: one tracker per response, fed in order.
  */
 export class StreamUsageTracker {
-  #decoder = new TextDecoder();
-  #pending = "";
+  /** The start of a line whose end has not arrived yet. */
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #skippingLongLine = false;
   #usage: UsageCounts | null = null;
   #timings: JsonObject | null = null;
@@ -57,10 +67,22 @@ export class StreamUsageTracker {
    */
   push(chunk: Uint8Array | string): void {
     if (this.#result) return;
-    const text = typeof chunk === "string"
-      ? chunk
-      : this.#decoder.decode(chunk, { stream: true });
-    this.#consume(text);
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    let start = 0;
+    for (;;) {
+      const end = bytes.indexOf(10, start);
+      if (end < 0) {
+        this.#keepPartial(bytes.subarray(start));
+        return;
+      }
+      if (!this.#skippingLongLine) {
+        this.#lineBytes(this.#withPending(bytes.subarray(start, end)));
+      }
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#skippingLongLine = false;
+      start = end + 1;
+    }
   }
 
   /**
@@ -84,9 +106,11 @@ export class StreamUsageTracker {
    */
   finish(): TokenMetrics {
     if (this.#result) return this.#result;
-    this.#consume(this.#decoder.decode());
-    if (!this.#skippingLongLine) this.#line(this.#pending);
-    this.#pending = "";
+    if (!this.#skippingLongLine && this.#pendingBytes > 0) {
+      this.#lineBytes(this.#withPending(new Uint8Array(0)));
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
     this.#result = combineUsage({
       usage: this.#usage,
       timings: this.#timings,
@@ -95,31 +119,41 @@ export class StreamUsageTracker {
     return this.#result;
   }
 
-  #consume(text: string): void {
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf("\n", start);
-      if (end < 0) {
-        this.#keepPartial(text.slice(start));
-        return;
-      }
-      if (!this.#skippingLongLine) {
-        this.#line(this.#pending + text.slice(start, end));
-      }
-      this.#pending = "";
-      this.#skippingLongLine = false;
-      start = end + 1;
-    }
-  }
-
-  #keepPartial(part: string): void {
-    if (this.#skippingLongLine) return;
-    if (this.#pending.length + part.length > MAX_SSE_LINE_CHARS) {
-      this.#pending = "";
+  #keepPartial(part: Uint8Array): void {
+    if (this.#skippingLongLine || part.byteLength === 0) return;
+    if (this.#pendingBytes + part.byteLength > MAX_SSE_LINE_CHARS) {
+      this.#pending = [];
+      this.#pendingBytes = 0;
       this.#skippingLongLine = true;
       return;
     }
-    this.#pending += part;
+    this.#pending.push(part.slice());
+    this.#pendingBytes += part.byteLength;
+  }
+
+  /** The waiting start of the line joined with its `rest`. */
+  #withPending(rest: Uint8Array): Uint8Array {
+    if (this.#pendingBytes === 0) return rest;
+    const line = new Uint8Array(this.#pendingBytes + rest.byteLength);
+    let at = 0;
+    for (const part of this.#pending) {
+      line.set(part, at);
+      at += part.byteLength;
+    }
+    line.set(rest, at);
+    return line;
+  }
+
+  /**
+   * One complete line as bytes: decoded only when it is a `data:` line
+   * holding one of the keys, which most content chunks do not. A line
+   * break never falls inside a UTF-8 sequence, so a whole line decodes
+   * alone.
+   */
+  #lineBytes(line: Uint8Array): void {
+    if (!startsWith(line, DATA_PREFIX)) return;
+    if (!INTERESTING_BYTES.some((key) => contains(line, key))) return;
+    this.#line(decoder.decode(line));
   }
 
   #line(line: string): void {
@@ -149,6 +183,26 @@ export class StreamUsageTracker {
       running.cached = found.cached;
     }
   }
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.byteLength < prefix.byteLength) return false;
+  for (let i = 0; i < prefix.byteLength; i++) {
+    if (bytes[i] !== prefix[i]) return false;
+  }
+  return true;
+}
+
+/** True when `needle` (which starts with `"`) occurs in `bytes`. */
+function contains(bytes: Uint8Array, needle: Uint8Array): boolean {
+  const last = bytes.byteLength - needle.byteLength;
+  for (let i = bytes.indexOf(34, 0); i >= 0 && i <= last;) {
+    let j = 1;
+    while (j < needle.byteLength && bytes[i + j] === needle[j]) j++;
+    if (j === needle.byteLength) return true;
+    i = bytes.indexOf(34, i + 1);
+  }
+  return false;
 }
 
 function replaces(found: number | null, running: number | null): boolean {
