@@ -14,7 +14,9 @@ const encoder = new TextEncoder();
  */
 export class LogBuffer {
   readonly capacity: number;
+  /** The history is `#chunks[#first..]`; dropped ones are cut in bulk. */
   #chunks: Uint8Array[] = [];
+  #first = 0;
   #size = 0;
   #listeners = new Set<LogListener>();
 
@@ -40,7 +42,8 @@ export class LogBuffer {
   history(): Uint8Array {
     const out = new Uint8Array(this.#size);
     let at = 0;
-    for (const chunk of this.#chunks) {
+    for (let i = this.#first; i < this.#chunks.length; i++) {
+      const chunk = this.#chunks[i]!;
       out.set(chunk, at);
       at += chunk.length;
     }
@@ -75,15 +78,20 @@ export class LogBuffer {
     this.#size += kept.length;
 
     while (this.#size > this.capacity) {
-      const first = this.#chunks[0]!;
+      const first = this.#chunks[this.#first]!;
       const excess = this.#size - this.capacity;
       if (first.length <= excess) {
-        this.#chunks.shift();
+        this.#first++;
         this.#size -= first.length;
       } else {
-        this.#chunks[0] = first.subarray(excess);
+        this.#chunks[this.#first] = first.subarray(excess);
         this.#size -= excess;
       }
+    }
+    // Shifting one chunk off per line would move the whole array each time.
+    if (this.#first >= 1024 && this.#first * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#first);
+      this.#first = 0;
     }
   }
 }

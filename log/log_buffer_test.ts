@@ -60,3 +60,17 @@ Deno.test("LogBuffer keeps its own copy of a chunk that views a larger buffer", 
 
   assert.equal(buffer.text(), "ready\n");
 });
+
+Deno.test("LogBuffer keeps the exact tail over many more lines than it holds", () => {
+  const buffer = new LogBuffer(1000);
+  const lines: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const line = `line ${i}\n`;
+    lines.push(line);
+    buffer.write(line);
+  }
+
+  const all = lines.join("");
+  assert.equal(buffer.text(), all.slice(all.length - 1000));
+  assert.equal(buffer.history().byteLength, 1000);
+});
