@@ -503,7 +503,7 @@ function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
   }
   text += "\r\n";
   checkNoLineBreaks(init.headers);
-  if (ASCII.test(text)) return asciiEncoder.encode(text);
+  if (isAscii(text)) return asciiEncoder.encode(text);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -515,7 +515,13 @@ function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
   return bytes;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 127) return false;
+  }
+  return true;
+}
+
 const asciiEncoder = new TextEncoder();
 
 function sendsBody(method: string): boolean {
