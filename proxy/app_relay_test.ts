@@ -4,9 +4,11 @@ import {
   routerError,
   testConfig,
   testModel,
+  testPeer,
   testProxy,
 } from "../tests/proxy_fakes.ts";
 import type { RequestObservation, RequestStart } from "./observer.ts";
+import type { UpstreamSend } from "./upstream_response.ts";
 
 Deno.test("a failed load answers 500 unspecific error", async () => {
   const proxy = testProxy(testConfig([testModel("m1")]), {
@@ -240,3 +242,33 @@ function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
     },
   });
 }
+
+Deno.test("a model's and a peer's timeouts.connect reach the upstream client", async () => {
+  const config = testConfig([
+    testModel("m1", {
+      timeouts: { ...testModel("m1").timeouts, connect: 45 },
+    }),
+  ], { peers: [testPeer("cloud", ["remote"])] });
+  const seen: [string, number | undefined][] = [];
+  const send: UpstreamSend = (url, init) => {
+    seen.push([url, init.connectTimeoutMs]);
+    return Promise.reject(new Error("no connection within 45 s"));
+  };
+  const proxy = testProxy(config, { send });
+
+  const local = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1" }),
+  );
+  const peer = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "remote" }),
+  );
+
+  assert.equal(local.status, 502);
+  assert.equal(peer.status, 502);
+  assert.deepEqual(seen, [
+    ["http://upstream-m1.test/v1/chat/completions", 45_000],
+    ["http://peer-cloud.test/v1/chat/completions", 30_000],
+  ]);
+});

@@ -219,6 +219,7 @@ function localTarget(
     baseUrl: target.model.proxy,
     peerApiKey: null,
     headerTimeoutMs: target.model.timeouts.responseHeader * 1000,
+    connectTimeoutMs: target.model.timeouts.connect * 1000,
     failurePrefix: "upstream connection failed",
   };
 }
@@ -231,6 +232,7 @@ function peerTarget(
     baseUrl: peer.proxy,
     peerApiKey: peer.apiKey,
     headerTimeoutMs: peer.timeouts.responseHeader * 1000,
+    connectTimeoutMs: peer.timeouts.connect * 1000,
     failurePrefix: "peer proxy error",
   };
 }

@@ -173,6 +173,8 @@ export interface ForwardOptions {
   readonly signal: AbortSignal;
   /** Give up when no response headers arrive in time; 0 = wait forever. */
   readonly headerTimeoutMs: number;
+  /** Give up when no connection is made in time; 0 = as the system does. */
+  readonly connectTimeoutMs: number;
   /** Prefix of the 502 message, e.g. `upstream connection failed`. */
   readonly failurePrefix: string;
   readonly clock: Clock;
@@ -184,9 +186,9 @@ export interface ForwardOptions {
  *
  * Rejects with `HttpError` 502 when the upstream cannot be reached and 504
  * when the header timeout passes. When `signal` aborts, rejects with its
- * reason (the caller knows the client is gone). `send` offers no hook for
- * the connect phase alone, so `timeouts.connect` is not applied here; a
- * refused loopback connection fails at once anyway.
+ * reason (the caller knows the client is gone). `connectTimeoutMs` is
+ * passed to `send`: `Http1Pool` applies it (a 502 saying no connection was
+ * made in time), `fetch` cannot.
  */
 export async function forward(
   send: UpstreamSend,
@@ -202,6 +204,7 @@ export async function forward(
       headers: options.headers,
       body: options.body,
       signal: timeout?.signal ?? options.signal,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;

@@ -143,6 +143,7 @@ function options(overrides: Partial<Parameters<typeof forward>[1]> = {}) {
     body: null,
     signal: new AbortController().signal,
     headerTimeoutMs: 0,
+    connectTimeoutMs: 0,
     failurePrefix: "upstream connection failed",
     clock: new FakeClock(),
     ...overrides,
@@ -161,6 +162,26 @@ Deno.test("forward() turns a connection failure into a 502", async () => {
     );
     return true;
   });
+});
+
+Deno.test("forward() hands the connect timeout to send()", async () => {
+  const seen: (number | undefined)[] = [];
+  const send: UpstreamSend = (_url, init) => {
+    seen.push(init.connectTimeoutMs);
+    return Promise.reject(
+      new Error("cannot connect to x: no connection within 30 s"),
+    );
+  };
+
+  await assert.rejects(
+    forward(send, options({ connectTimeoutMs: 30_000 })),
+    (error: HttpError) => {
+      assert.equal(error.status, 502);
+      assert.match(error.message, /no connection within 30 s/);
+      return true;
+    },
+  );
+  assert.deepEqual(seen, [30_000]);
 });
 
 Deno.test("forward() gives up with 504 when headers do not arrive in time", async () => {

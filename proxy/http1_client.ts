@@ -26,6 +26,10 @@ export interface Http1PoolOptions {
    */
   readonly idleMs?: number;
   readonly clock?: Clock;
+  /** Opens a connection; `Deno.connect` by default (tests pass their own). */
+  readonly connect?: (
+    options: { hostname: string; port: number },
+  ) => Promise<Deno.TcpConn>;
 }
 
 /** Where one `http://` URL goes. */
@@ -53,19 +57,22 @@ interface Target {
  * A request that fails on a reused connection before any byte of the
  * answer came back (the upstream had closed it while idle) is sent again,
  * once, on a new connection. Aborting `init.signal` closes the
- * connection: the upstream sees the client leave at once.
+ * connection: the upstream sees the client leave at once. New connections
+ * have TCP keep-alive on and give up after `init.connectTimeoutMs`.
  */
 export class Http1Pool {
   #idle = new Map<string, Connection[]>();
   #maxIdle: number;
   #idleMs: number;
   #clock: Clock;
+  #dial: (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
   #closed = false;
 
   constructor(options: Http1PoolOptions = {}) {
     this.#maxIdle = options.maxIdlePerOrigin ?? 256;
     this.#idleMs = options.idleMs ?? 3_000;
     this.#clock = options.clock ?? systemClock;
+    this.#dial = options.connect ?? ((at) => Deno.connect(at));
   }
 
   /** True for the URLs this client serves: `http://` without user info. */
@@ -89,7 +96,7 @@ export class Http1Pool {
     for (let fresh = false;; fresh = true) {
       init.signal.throwIfAborted();
       const connection = (fresh ? null : this.#take(target.key)) ??
-        await this.#connect(target, init.signal);
+        await this.#connect(target, init);
       try {
         return await this.#exchange(connection, head, init);
       } catch (error) {
@@ -149,17 +156,29 @@ export class Http1Pool {
     if (list.length > this.#maxIdle) list.shift()?.destroy();
   }
 
-  async #connect(target: Target, signal: AbortSignal): Promise<Connection> {
-    const connecting = Deno.connect({
+  async #connect(target: Target, init: UpstreamInit): Promise<Connection> {
+    const { signal } = init;
+    const connecting = this.#dial({
       hostname: target.hostname,
       port: target.port,
     });
-    const aborted = Promise.withResolvers<never>();
-    const onAbort = () => aborted.reject(signal.reason);
+    const given = Promise.withResolvers<never>();
+    const onAbort = () => given.reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
+    const timeoutMs = init.connectTimeoutMs ?? 0;
+    const cancelTimer = timeoutMs > 0
+      ? this.#clock.setTimer(
+        () =>
+          given.reject(
+            new Error(`no connection within ${timeoutMs / 1000} s`),
+          ),
+        timeoutMs,
+      )
+      : null;
     try {
-      const conn = await Promise.race([connecting, aborted.promise]);
+      const conn = await Promise.race([connecting, given.promise]);
       conn.setNoDelay(true);
+      conn.setKeepAlive(true);
       return new Connection(conn, target.key);
     } catch (error) {
       // Close a connection that opens after all.
@@ -170,6 +189,7 @@ export class Http1Pool {
         { cause: error },
       );
     } finally {
+      cancelTimer?.();
       signal.removeEventListener("abort", onAbort);
     }
   }

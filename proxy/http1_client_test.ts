@@ -606,3 +606,47 @@ Deno.test("Http1Pool talks to a Deno.serve upstream, an IPv6 address included", 
     pool.close();
   }
 });
+
+Deno.test("Http1Pool gives up on a connection not made within connectTimeoutMs", async () => {
+  const clock = new FakeClock();
+  const dialled = Promise.withResolvers<void>();
+  const never = Promise.withResolvers<Deno.TcpConn>();
+  const pool = new Http1Pool({
+    clock,
+    connect: () => {
+      dialled.resolve();
+      return never.promise;
+    },
+  });
+  const pending = pool.request(
+    "http://10.1.2.3:8080/v1/models",
+    init({ connectTimeoutMs: 30_000 }),
+  );
+  await dialled.promise;
+  clock.tick(29_999);
+  assert.equal(clock.pendingTimers, 1);
+  clock.tick(1);
+  await assert.rejects(
+    pending,
+    /cannot connect to 10\.1\.2\.3:8080: no connection within 30 s/,
+  );
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("Http1Pool waits for a slow connection without a timeout and cancels its timer once connected", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("late"));
+  });
+  const clock = new FakeClock();
+  const pool = new Http1Pool({ clock });
+  try {
+    const response = await pool.request(
+      `${server.url}/`,
+      init({ connectTimeoutMs: 5_000 }),
+    );
+    assert.equal(decoder.decode(await response.bytes()), "late");
+    assert.equal(clock.pendingTimers, 0, "the connect timer is cancelled");
+  } finally {
+    pool.close();
+  }
+});

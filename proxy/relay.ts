@@ -42,6 +42,8 @@ export interface UpstreamTarget {
   readonly peerApiKey: string | null;
   /** 0 = wait for response headers as long as it takes. */
   readonly headerTimeoutMs: number;
+  /** `timeouts.connect` in ms; 0 = as long as the system tries. */
+  readonly connectTimeoutMs: number;
   /** Prefix of 502 messages: `upstream connection failed` or `peer proxy error`. */
   readonly failurePrefix: string;
 }
@@ -82,6 +84,7 @@ export async function openUpstream(
       body: call.body.bytes,
       signal: call.signal,
       headerTimeoutMs: target.headerTimeoutMs,
+      connectTimeoutMs: target.connectTimeoutMs,
       failurePrefix: target.failurePrefix,
       clock: deps.clock,
     });

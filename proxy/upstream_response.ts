@@ -26,6 +26,11 @@ export interface UpstreamInit {
   readonly body: Uint8Array<ArrayBuffer> | null;
   /** Aborting it fails the request, or breaks off the body being read. */
   readonly signal: AbortSignal;
+  /**
+   * Gives up when no connection is made within this many ms; 0 or absent
+   * waits as long as the system does. `fetch` offers no hook for it.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
