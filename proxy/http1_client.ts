@@ -58,7 +58,9 @@ interface Target {
  * answer came back (the upstream had closed it while idle) is sent again,
  * once, on a new connection. Aborting `init.signal` closes the
  * connection: the upstream sees the client leave at once. New connections
- * have TCP keep-alive on and give up after `init.connectTimeoutMs`.
+ * have TCP keep-alive on and give up after `init.connectTimeoutMs`. Idle
+ * connections are closed once they have idled `idleMs`, by a timer that
+ * runs while any are kept; `close()` stops it.
  */
 export class Http1Pool {
   #idle = new Map<string, Connection[]>();
@@ -67,6 +69,8 @@ export class Http1Pool {
   #clock: Clock;
   #dial: (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
   #closed = false;
+  /** Cancels the pending sweep of expired idle connections, if any. */
+  #cancelSweep: (() => void) | null = null;
 
   constructor(options: Http1PoolOptions = {}) {
     this.#maxIdle = options.maxIdlePerOrigin ?? 256;
@@ -113,6 +117,8 @@ export class Http1Pool {
   /** Closes every idle connection; later answers close theirs when done. */
   close(): void {
     this.#closed = true;
+    this.#cancelSweep?.();
+    this.#cancelSweep = null;
     for (const list of this.#idle.values()) {
       for (const connection of list) connection.destroy();
     }
@@ -154,6 +160,35 @@ export class Http1Pool {
     if (!list) this.#idle.set(connection.key, list = []);
     list.push(connection);
     if (list.length > this.#maxIdle) list.shift()?.destroy();
+    this.#cancelSweep ??= this.#clock.setTimer(
+      () => this.#sweep(),
+      this.#idleMs,
+    );
+  }
+
+  /**
+   * Closes the idle connections past `idleMs` (the upstream has likely
+   * closed its end, and each still holds a socket), and comes back while
+   * any are left.
+   */
+  #sweep(): void {
+    this.#cancelSweep = null;
+    const now = this.#clock.now();
+    for (const [key, list] of this.#idle) {
+      const kept = list.filter((connection) => {
+        if (now - connection.idleSince <= this.#idleMs) return true;
+        connection.destroy();
+        return false;
+      });
+      if (kept.length > 0) this.#idle.set(key, kept);
+      else this.#idle.delete(key);
+    }
+    if (this.#idle.size > 0) {
+      this.#cancelSweep = this.#clock.setTimer(
+        () => this.#sweep(),
+        this.#idleMs,
+      );
+    }
   }
 
   async #connect(target: Target, init: UpstreamInit): Promise<Connection> {

@@ -644,9 +644,32 @@ Deno.test("Http1Pool waits for a slow connection without a timeout and cancels i
       `${server.url}/`,
       init({ connectTimeoutMs: 5_000 }),
     );
-    assert.equal(decoder.decode(await response.bytes()), "late");
     assert.equal(clock.pendingTimers, 0, "the connect timer is cancelled");
+    assert.equal(decoder.decode(await response.bytes()), "late");
   } finally {
     pool.close();
   }
+});
+
+Deno.test("Http1Pool closes idle connections once they have idled idleMs, and stops sweeping when none are left", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("x"));
+  });
+  const clock = new FakeClock();
+  const pool = new Http1Pool({ idleMs: 1000, clock });
+  try {
+    await text(pool, `${server.url}/`);
+    assert.equal(pool.idleCount, 1);
+    assert.equal(clock.pendingTimers, 1, "a sweep is due");
+    clock.tick(999);
+    assert.equal(pool.idleCount, 1);
+    clock.tick(1); // swept at 1000 ms: idled exactly idleMs, still kept
+    assert.equal(pool.idleCount, 1);
+    clock.tick(1000);
+    assert.equal(pool.idleCount, 0);
+    assert.equal(clock.pendingTimers, 0, "nothing left to sweep");
+  } finally {
+    pool.close();
+  }
+  assert.equal(clock.pendingTimers, 0);
 });
