@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { canonicalHeaderName, redactHeaders } from "./redact.ts";
+import { redactHeaders } from "./redact.ts";
 
 /** One request and response as kept for the capture viewer. */
 export interface CapturedExchange {
@@ -91,14 +91,13 @@ export interface CaptureInput {
 export function buildCapture(input: CaptureInput): CapturedExchange | null {
   if (!input.respBody || input.respBody.length === 0) return null;
   const kept = capturePartsFor(input.reqPath);
-  const respHeaders = redactHeaders(input.respHeaders);
-  delete respHeaders[canonicalHeaderName("content-encoding")];
-
   return {
     reqPath: input.reqPath,
     reqHeaders: kept.reqHeaders ? redactHeaders(input.reqHeaders) : null,
     reqBody: kept.reqBody ? nonEmpty(input.reqBody) : null,
-    respHeaders: kept.respHeaders ? respHeaders : null,
+    respHeaders: kept.respHeaders
+      ? redactHeaders(input.respHeaders, "content-encoding")
+      : null,
     respBody: kept.respBody && input.status === 200 ? input.respBody : null,
   };
 }

@@ -18,10 +18,24 @@ export interface CaptureStoreOptions {
  * Synchronous and cheap; called by the proxy after each metered request
  * and by the capture route.
  */
+/** A held capture and the bytes it is charged. */
+interface StoredCapture {
+  readonly capture: Capture;
+  readonly size: number;
+}
+
 export class CaptureStore {
   /** 0 when captures are disabled. */
   readonly capacityBytes: number;
-  #items = new Map<number, { capture: Capture; size: number }>();
+  #items = new Map<number, StoredCapture>();
+  /**
+   * Captures in the order they were stored, oldest from `#first` on; an
+   * entry whose capture was replaced or removed since is skipped. Walking
+   * the map from its start instead would step over every deleted entry
+   * still in its table, on each store.
+   */
+  #order: { id: number; item: StoredCapture }[] = [];
+  #first = 0;
   #sizeBytes = 0;
 
   constructor(options: CaptureStoreOptions) {
@@ -58,12 +72,22 @@ export class CaptureStore {
     if (size > this.capacityBytes) return false;
 
     this.#remove(id);
-    for (const [oldest, item] of this.#items) {
-      if (this.#sizeBytes + size <= this.capacityBytes) break;
+    while (
+      this.#sizeBytes + size > this.capacityBytes &&
+      this.#first < this.#order.length
+    ) {
+      const { id: oldest, item } = this.#order[this.#first++]!;
+      if (this.#items.get(oldest) !== item) continue; // replaced or removed
       this.#items.delete(oldest);
       this.#sizeBytes -= item.size;
     }
-    this.#items.set(id, { capture, size });
+    if (this.#first >= 1024 && this.#first * 2 >= this.#order.length) {
+      this.#order = this.#order.slice(this.#first);
+      this.#first = 0;
+    }
+    const item = { capture, size };
+    this.#items.set(id, item);
+    this.#order.push({ id, item });
     this.#sizeBytes += size;
     return true;
   }
@@ -87,14 +111,18 @@ export class CaptureStore {
 
 /** Bytes a capture is charged: path, header names and values, bodies. */
 export function captureSize(capture: CapturedExchange): number {
-  let size = utf8Length(capture.reqPath);
-  for (const headers of [capture.reqHeaders, capture.respHeaders]) {
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      size += utf8Length(name) + utf8Length(value);
-    }
-  }
+  const size = utf8Length(capture.reqPath) + headerBytes(capture.reqHeaders) +
+    headerBytes(capture.respHeaders);
   return size + (capture.reqBody?.length ?? 0) +
     (capture.respBody?.length ?? 0);
+}
+
+function headerBytes(headers: Readonly<Record<string, string>> | null): number {
+  let size = 0;
+  for (const name in headers) {
+    size += utf8Length(name) + utf8Length(headers[name]!);
+  }
+  return size;
 }
 
 /** UTF-8 length; header text is almost always ASCII, counted as is. */

@@ -92,3 +92,20 @@ Deno.test("captureSize() counts path, headers and bodies in UTF-8 bytes", () => 
 Deno.test("CaptureStore rejects a negative buffer size", () => {
   assert.throws(() => new CaptureStore({ captureBufferMiB: -1 }), RangeError);
 });
+
+Deno.test("CaptureStore keeps evicting oldest first across replacements and thousands of captures", () => {
+  const store = new CaptureStore({ captureBufferMiB: 1 });
+  const size = 10_000; // 104 fit in 1 MiB
+
+  for (let id = 1; id <= 5000; id++) {
+    assert.equal(store.put(id, exchangeOf(size)), true);
+    if (id % 7 === 0) store.put(id - 3, exchangeOf(size)); // store again
+  }
+
+  assert.equal(store.count, 104);
+  assert.equal(store.sizeBytes, 104 * size);
+  assert.equal(store.has(5000), true);
+  assert.equal(store.has(4800), false);
+  // Stored again after 4998: held as one of the newest.
+  assert.equal(store.has(4995), true);
+});

@@ -17,19 +17,28 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set([
  * Names take their canonical form (`x-api-key` becomes `X-Api-Key`), as
  * llama-swap shows them. A `Headers` object already joins a repeated field
  * into one value with `, `; `Set-Cookie`, the only field it keeps apart, is
- * redacted anyway, so every name maps to one string.
+ * redacted anyway, so every name maps to one string. `omit` (lower case)
+ * leaves one header out.
  */
-export function redactHeaders(headers: Headers): Record<string, string> {
-  const flat = new Map<string, string>();
+export function redactHeaders(
+  headers: Headers,
+  omit?: string,
+): Record<string, string> {
+  const pairs: [string, string][] = [];
+  let previous = "";
   // forEach: Deno walks a Headers object this way several times faster
-  // than with its iterator. Names arrive in lower case.
+  // than with its iterator. Names arrive in lower case and sorted, so the
+  // repeats of `Set-Cookie` come one after the other.
   headers.forEach((value, name) => {
-    const key = canonicalHeaderName(name);
-    if (flat.has(key)) return;
-    flat.set(key, SECRET_HEADERS.has(name) ? REDACTED : value);
+    if (name === previous || name === omit) return;
+    previous = name;
+    pairs.push([
+      canonicalHeaderName(name),
+      SECRET_HEADERS.has(name) ? REDACTED : value,
+    ]);
   });
   // fromEntries defines own properties, so a header named __proto__ is safe.
-  return Object.fromEntries(flat);
+  return Object.fromEntries(pairs);
 }
 
 /** Canonical forms already computed; most requests repeat the same names. */

@@ -34,3 +34,14 @@ Deno.test("canonicalHeaderName() capitalises each dash-separated word", () => {
   assert.equal(canonicalHeaderName("USER-AGENT"), "User-Agent");
   assert.equal(canonicalHeaderName("x-1-b"), "X-1-B");
 });
+
+Deno.test("redactHeaders() leaves out the header it is told to omit", () => {
+  const headers = new Headers({
+    "content-encoding": "gzip",
+    "content-type": "application/json",
+  });
+
+  assert.deepEqual(redactHeaders(headers, "content-encoding"), {
+    "Content-Type": "application/json",
+  });
+});
