@@ -12,9 +12,22 @@ import {
 import { type ActivityQuery, parseActivityQuery } from "./activity_query.ts";
 import { type ActivityStats, buildHistogram } from "./activity_stats.ts";
 
-const INSERT_SQL = `INSERT INTO activity (${ROW_COLUMNS.join(", ")}) VALUES (${
-  ROW_COLUMNS.map(() => "?").join(", ")
-})`;
+const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
+
+/** The insert of `rows` rows in one statement. */
+function insertSql(rows: number): string {
+  return `INSERT INTO activity (${ROW_COLUMNS.join(", ")}) VALUES ${
+    Array(rows).fill(ROW_PLACEHOLDERS).join(", ")
+  }`;
+}
+
+const INSERT_SQL = insertSql(1);
+
+/**
+ * Rows a batch inserts per statement: one statement of 50 rows costs
+ * about a third less per row than 50 single inserts.
+ */
+const ROWS_PER_INSERT = 50;
 
 /** What `recordLater()` tells its caller once the entry was written. */
 export interface RecordOutcome {
@@ -163,7 +176,10 @@ export class ActivityStore {
     const ids: (number | Error)[] = [];
     try {
       this.#db.exec("BEGIN");
-      for (const { row } of batch) ids.push(this.#tryInsert(row));
+      for (let at = 0; at < batch.length; at += ROWS_PER_INSERT) {
+        const rows = batch.slice(at, at + ROWS_PER_INSERT).map((p) => p.row);
+        ids.push(...this.#insertMany(rows));
+      }
       const newest = ids.findLast((id) => typeof id === "number");
       if (newest !== undefined) this.#prune(newest);
       this.#db.exec("COMMIT");
@@ -259,6 +275,29 @@ export class ActivityStore {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * Inserts `rows` with one statement inside a batch and returns their
+   * IDs: consecutive, as SQLite hands them out within one statement. When
+   * that fails, each row is tried alone, so only a bad row fails.
+   */
+  #insertMany(rows: readonly Omit<ActivityRow, "id">[]): (number | Error)[] {
+    if (rows.length === 1) return [this.#tryInsert(rows[0]!)];
+    const values: SQLInputValue[] = [];
+    for (const row of rows) {
+      for (const column of ROW_COLUMNS) values.push(row[column]);
+    }
+    let last: number;
+    try {
+      // One statement: when it fails, none of its rows were written.
+      last = Number(
+        this.#statement(insertSql(rows.length)).run(...values).lastInsertRowid,
+      );
+    } catch {
+      return rows.map((row) => this.#tryInsert(row));
+    }
+    return rows.map((_, i) => last - rows.length + 1 + i);
   }
 
   /** Inserts one row inside a batch; its ID, or the failure. */

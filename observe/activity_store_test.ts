@@ -465,3 +465,27 @@ Deno.test("ActivityStore.recordLater() fails only the entry whose insert fails",
   assert.match(told.errors[0]!, /NOT NULL/);
   assert.deepEqual(ids(store, ""), [2, 1]);
 });
+
+Deno.test("ActivityStore.recordLater() hands each entry of a large batch the ID of its own row", () => {
+  const flushes = manualFlush();
+  using store = new ActivityStore({
+    path: ":memory:",
+    maxRows: 500,
+    scheduleFlush: flushes.schedule,
+  });
+  const models: string[] = [];
+  const told: [number, string][] = [];
+
+  for (let i = 0; i < 120; i++) {
+    const model = `m${i}`;
+    models.push(model);
+    store.recordLater(chat(model), {
+      recorded: (id) => told.push([id, model]),
+      failed: (error) => assert.fail(String(error)),
+    });
+  }
+  flushes.run();
+
+  assert.deepEqual(told.map(([id]) => id), models.map((_, i) => i + 1));
+  for (const [id, model] of told) assert.equal(store.get(id)?.model, model);
+});

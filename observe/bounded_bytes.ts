@@ -1,11 +1,23 @@
 /**
- * A copy of the bytes that passed, kept only up to `limit` bytes. Once a
+ * `bytes` when it spans its whole buffer (the proxy hands over arrays it
+ * never changes again), else a copy of just those bytes: a view would keep
+ * its whole buffer alive.
+ */
+export function ownArray<T extends Uint8Array>(bytes: T): T {
+  return bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : bytes.slice() as T;
+}
+
+/**
+ * The bytes that passed, kept only up to `limit` bytes. Once a
  * push would go past the limit, everything kept so far is dropped and the
  * buffer only counts: a partial body is useless to captures and to the
  * usage parser, and memory stays bounded whatever the upstream sends.
  *
- * Each push costs a copy of that chunk and nothing more, so a long stream
- * never gets slower per chunk.
+ * A pushed chunk is kept as it is (`ownArray()`): the caller must not
+ * change it afterwards. Each push costs at most a copy of that chunk, so
+ * a long stream never gets slower per chunk.
  */
 export class BoundedBytes {
   readonly limit: number;
@@ -40,7 +52,7 @@ export class BoundedBytes {
       return;
     }
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk.slice());
+    this.#chunks.push(ownArray(chunk));
     this.#kept += chunk.length;
   }
 

@@ -1,16 +1,34 @@
 import assert from "node:assert/strict";
 import { BoundedBytes } from "./bounded_bytes.ts";
 
-Deno.test("BoundedBytes.bytes() joins what was pushed, as a copy", () => {
+Deno.test("BoundedBytes.bytes() joins what was pushed", () => {
   const bytes = new BoundedBytes(10);
-  const first = Uint8Array.of(1, 2, 3);
 
-  bytes.push(first);
+  bytes.push(Uint8Array.of(1, 2, 3));
   bytes.push(Uint8Array.of(4, 5));
-  first[0] = 9;
 
   assert.deepEqual(bytes.bytes(), Uint8Array.of(1, 2, 3, 4, 5));
   assert.equal(bytes.seen, 5);
+});
+
+Deno.test("BoundedBytes keeps a whole array as it is and copies a view out of a larger buffer", () => {
+  const whole = Uint8Array.of(1, 2, 3);
+  const kept = new BoundedBytes(10);
+  kept.push(whole);
+  assert.equal(
+    kept.bytes(),
+    whole,
+    "no copy of an array the caller hands over",
+  );
+
+  const big = new Uint8Array(64 * 1024);
+  big.set([7, 8], 100);
+  const viewed = new BoundedBytes(10);
+  viewed.push(big.subarray(100, 102));
+  big[100] = 0;
+  const out = viewed.bytes()!;
+  assert.deepEqual(out, Uint8Array.of(7, 8));
+  assert.equal(out.buffer.byteLength, 2, "the 64 KiB buffer is not kept");
 });
 
 Deno.test("BoundedBytes drops everything once the limit is passed, but keeps counting", () => {

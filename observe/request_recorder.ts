@@ -1,7 +1,7 @@
 import type { Clock } from "../lib/mod.ts";
 import type { RequestObservation, RequestStart } from "../proxy/mod.ts";
 import type { NewActivity } from "./activity_entry.ts";
-import { BoundedBytes } from "./bounded_bytes.ts";
+import { BoundedBytes, ownArray } from "./bounded_bytes.ts";
 import { buildCapture, type CapturedExchange } from "./capture.ts";
 import { extractErrorMessage } from "./error_message.ts";
 import type { InFlightHandle } from "./inflight_tracker.ts";
@@ -70,7 +70,7 @@ export class RequestRecorder implements RequestObservation {
   requestBody(bytes: Uint8Array<ArrayBuffer> | null): void {
     const limit = this.#options.captureLimit;
     if (bytes && bytes.length > 0 && bytes.length <= limit) {
-      this.#requestBody = bytes.slice();
+      this.#requestBody = ownArray(bytes);
     }
   }
 

@@ -37,10 +37,17 @@ export interface RequestObservation {
    * it never hears of such labels.
    */
   annotate?(key: string, value: string): void;
-  /** The body sent upstream (after filters); null when there is none. */
+  /**
+   * The body sent upstream (after filters); null when there is none. The
+   * proxy never changes these bytes afterwards: an observer may keep them.
+   */
   requestBody(bytes: Uint8Array<ArrayBuffer> | null): void;
   responseStarted(status: number, headers: Headers): void;
-  /** A response chunk as it passes; keep a bounded copy if needed. */
+  /**
+   * A response chunk as it passes. The proxy never changes it afterwards,
+   * so an observer may keep it (copying only a view into a larger buffer,
+   * which would keep all of that alive).
+   */
   chunk(bytes: Uint8Array): void;
   finished(result: { status: number; error?: string }): void;
 }
