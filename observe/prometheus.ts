@@ -78,9 +78,10 @@ abstract class Family<L extends string, S> implements MetricFamilyInfo {
     if (this.labelNames.length === 0 && this.#series.size === 0) {
       return out + this.renderSeries(noLabels(), this.initial());
     }
-    const keys = [...this.#series.keys()].sort();
-    for (const key of keys) {
-      const { labels, state } = this.#series.get(key)!;
+    const series = [...this.#series.values()].sort((a, b) =>
+      this.#compareLabels(a.labels, b.labels)
+    );
+    for (const { labels, state } of series) {
       out += this.renderSeries(labels, state);
     }
     return out;
@@ -107,18 +108,40 @@ abstract class Family<L extends string, S> implements MetricFamilyInfo {
     return this.#series.get(this.#keyOf(labels))?.state;
   }
 
+  /** Orders series by their label values, first label first. */
+  #compareLabels(a: Labels<L>, b: Labels<L>): number {
+    for (const name of this.labelNames) {
+      const x = a[name];
+      const y = b[name];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  }
+
+  /**
+   * The series key: each label value after its length (`5:qwen7`), which
+   * no two different value lists share. Called on every update, so it
+   * checks the labels without building arrays.
+   */
   #keyOf(labels: Labels<L>): string {
-    const given = Object.keys(labels);
-    const exact = given.length === this.labelNames.length &&
-      this.labelNames.every((name) => typeof labels[name] === "string");
+    const names = this.labelNames;
+    let given = 0;
+    for (const _ in labels) given++;
+    let key = "";
+    let exact = given === names.length;
+    for (let i = 0; exact && i < names.length; i++) {
+      const value: unknown = labels[names[i]!];
+      if (typeof value === "string") key += `${value.length}:${value}`;
+      else exact = false;
+    }
     if (!exact) {
       throw new RangeError(
         `Cannot update metric "${this.name}": labels must be "${
-          this.labelNames.join(",")
-        }", got "${given.join(",")}"`,
+          names.join(",")
+        }", got "${Object.keys(labels).join(",")}"`,
       );
     }
-    return JSON.stringify(this.labelNames.map((name) => labels[name]));
+    return key;
   }
 }
 

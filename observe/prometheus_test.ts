@@ -133,3 +133,37 @@ Deno.test("formatting writes infinities and NaN the way the format expects", () 
   assert.match(text, /demo\{k="c"\} NaN\n/);
   assert.equal(parsePrometheusText(text).samples.length, 3);
 });
+
+Deno.test("MetricsRegistry.render() sorts series by label values, whatever their length", () => {
+  const registry = new MetricsRegistry();
+  const requests = registry.counter("demo_total", "Requests.", [
+    "model",
+    "path",
+  ]);
+  requests.inc({ model: "bb", path: "/x" });
+  requests.inc({ model: "a", path: "/long/path" });
+  requests.inc({ model: "a", path: "/b" });
+  requests.inc({ model: "ccc", path: "/a" });
+
+  const lines = registry.render().split("\n").filter((line) =>
+    line.startsWith("demo_total{")
+  );
+
+  assert.deepEqual(lines, [
+    'demo_total{model="a",path="/b"} 1',
+    'demo_total{model="a",path="/long/path"} 1',
+    'demo_total{model="bb",path="/x"} 1',
+    'demo_total{model="ccc",path="/a"} 1',
+  ]);
+});
+
+Deno.test("MetricsRegistry keeps label lists that would join alike apart", () => {
+  const registry = new MetricsRegistry();
+  const pairs = registry.counter("demo_pairs_total", "Pairs.", ["a", "b"]);
+  pairs.inc({ a: "1:x", b: "" });
+  pairs.inc({ a: "1", b: ":x" });
+  pairs.inc({ a: "1:x", b: "" });
+
+  assert.match(registry.render(), /demo_pairs_total\{a="1",b=":x"\} 1/);
+  assert.match(registry.render(), /demo_pairs_total\{a="1:x",b=""\} 2/);
+});
