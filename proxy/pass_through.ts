@@ -20,8 +20,14 @@ export interface PassThroughHooks {
   end(outcome: PassThroughEnd): void;
 }
 
-/** The end listeners of streams made by `passThrough()`, until they end. */
-const ends = new WeakMap<ReadableStream<Uint8Array>, EndState>();
+/**
+ * Where a stream made by `passThrough()` keeps its end listeners: a
+ * property on the stream, not a WeakMap entry the garbage collector would
+ * trace for every response.
+ */
+const END_STATE = Symbol("passThroughEnd");
+
+type WatchedStream = ReadableStream<Uint8Array> & { [END_STATE]?: EndState };
 
 interface EndState {
   listeners: ((outcome: PassThroughEnd) => void)[];
@@ -87,7 +93,7 @@ export function passThrough(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  ends.set(stream, state);
+  (stream as WatchedStream)[END_STATE] = state;
   return stream;
 }
 
@@ -101,7 +107,7 @@ export function onPassThroughEnd(
   stream: ReadableStream<Uint8Array>,
   listener: (outcome: PassThroughEnd) => void,
 ): boolean {
-  const state = ends.get(stream);
+  const state = (stream as WatchedStream)[END_STATE];
   if (!state) return false;
   if (state.outcome) listener(state.outcome);
   else state.listeners.push(listener);

@@ -1,5 +1,11 @@
-/** Body sizes of responses built by `wholeBodyResponse()`. */
-const sizes = new WeakMap<Response, number>();
+/**
+ * Where `wholeBodyResponse()` notes the body size on its response: a
+ * property, not a WeakMap entry, which the garbage collector would have
+ * to trace for every response.
+ */
+const BODY_SIZE = Symbol("wholeBodySize");
+
+type SizedResponse = Response & { [BODY_SIZE]?: number };
 
 /**
  * A response whose whole body is already in memory. Deno sends such a
@@ -10,8 +16,8 @@ export function wholeBodyResponse(
   bytes: Uint8Array<ArrayBuffer>,
   init: ResponseInit,
 ): Response {
-  const response = new Response(bytes, init);
-  sizes.set(response, bytes.byteLength);
+  const response: SizedResponse = new Response(bytes, init);
+  response[BODY_SIZE] = bytes.byteLength;
   return response;
 }
 
@@ -20,5 +26,5 @@ export function wholeBodyResponse(
  * any other response (its body may be a stream of unknown length).
  */
 export function wholeBodySize(response: Response): number | null {
-  return sizes.get(response) ?? null;
+  return (response as SizedResponse)[BODY_SIZE] ?? null;
 }
