@@ -175,6 +175,8 @@ export interface ForwardOptions {
   readonly headerTimeoutMs: number;
   /** Give up when no connection is made in time; 0 = as the system does. */
   readonly connectTimeoutMs: number;
+  /** How long the connection may idle for the next request; 0 = forever. */
+  readonly idleConnMs: number;
   /** Prefix of the 502 message, e.g. `upstream connection failed`. */
   readonly failurePrefix: string;
   readonly clock: Clock;
@@ -205,6 +207,7 @@ export async function forward(
       body: options.body,
       signal: timeout?.signal ?? options.signal,
       connectTimeoutMs: options.connectTimeoutMs,
+      idleConnMs: options.idleConnMs,
     });
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;

@@ -144,6 +144,7 @@ function options(overrides: Partial<Parameters<typeof forward>[1]> = {}) {
     signal: new AbortController().signal,
     headerTimeoutMs: 0,
     connectTimeoutMs: 0,
+    idleConnMs: 0,
     failurePrefix: "upstream connection failed",
     clock: new FakeClock(),
     ...overrides,

@@ -21,11 +21,16 @@ export interface Http1PoolOptions {
   /** Idle connections kept per upstream; more are closed. */
   readonly maxIdlePerOrigin?: number;
   /**
-   * An idle connection older than this is closed instead of reused (most
-   * servers drop idle keep-alive connections after about 5 s).
+   * How long a connection may idle in the pool when the request that used
+   * it set no `idleConnMs` (90 s, llama-swap's `idleConn`); 0 = no limit.
    */
   readonly idleMs?: number;
   readonly clock?: Clock;
+  /**
+   * Told the `host:port` of an upstream that closed an idle connection
+   * (the connection has left the pool by then).
+   */
+  readonly onIdleClosed?: (key: string) => void;
   /** Opens a connection; `Deno.connect` by default (tests pass their own). */
   readonly connect?: (
     options: { hostname: string; port: number },
@@ -58,9 +63,13 @@ interface Target {
  * answer came back (the upstream had closed it while idle) is sent again,
  * once, on a new connection. Aborting `init.signal` closes the
  * connection: the upstream sees the client leave at once. New connections
- * have TCP keep-alive on and give up after `init.connectTimeoutMs`. Idle
- * connections are closed once they have idled `idleMs`, by a timer that
- * runs while any are kept; `close()` stops it.
+ * have TCP keep-alive on and give up after `init.connectTimeoutMs`.
+ *
+ * An idle connection keeps a read waiting, so one the upstream closes
+ * (llama.cpp's server and uvicorn do after 5 s) leaves the pool at once
+ * instead of failing the next request; the others are closed once they
+ * have idled `init.idleConnMs`, by a timer that runs while any are kept.
+ * `close()` stops it.
  */
 export class Http1Pool {
   #idle = new Map<string, Connection[]>();
@@ -68,15 +77,19 @@ export class Http1Pool {
   #idleMs: number;
   #clock: Clock;
   #dial: (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
+  #onIdleClosed: (key: string) => void;
   #closed = false;
   /** Cancels the pending sweep of expired idle connections, if any. */
   #cancelSweep: (() => void) | null = null;
+  /** When that sweep runs; Infinity when none is due. */
+  #sweepAt = Infinity;
 
   constructor(options: Http1PoolOptions = {}) {
     this.#maxIdle = options.maxIdlePerOrigin ?? 256;
-    this.#idleMs = options.idleMs ?? 3_000;
+    this.#idleMs = options.idleMs ?? 90_000;
     this.#clock = options.clock ?? systemClock;
     this.#dial = options.connect ?? ((at) => Deno.connect(at));
+    this.#onIdleClosed = options.onIdleClosed ?? (() => {});
   }
 
   /** True for the URLs this client serves: `http://` without user info. */
@@ -119,6 +132,7 @@ export class Http1Pool {
     this.#closed = true;
     this.#cancelSweep?.();
     this.#cancelSweep = null;
+    this.#sweepAt = Infinity;
     for (const list of this.#idle.values()) {
       for (const connection of list) connection.destroy();
     }
@@ -139,7 +153,10 @@ export class Http1Pool {
     for (;;) {
       const connection = list.pop();
       if (!connection) return null;
-      if (now - connection.idleSince <= this.#idleMs) return connection;
+      if (!connection.expired(now)) {
+        connection.take();
+        return connection;
+      }
       connection.destroy();
     }
   }
@@ -149,8 +166,22 @@ export class Http1Pool {
     this.#idle.delete(key);
   }
 
+  /**
+   * Takes out of the pool a connection whose idle read ended: the upstream
+   * closed it, or the pool did (then it is no longer in the list).
+   */
+  #forget(connection: Connection): void {
+    const list = this.#idle.get(connection.key);
+    const at = list?.indexOf(connection) ?? -1;
+    if (at < 0) return;
+    list!.splice(at, 1);
+    if (list!.length === 0) this.#idle.delete(connection.key);
+    this.#onIdleClosed(connection.key);
+  }
+
   #release(connection: Connection): void {
-    if (this.#closed || connection.broken) {
+    // Bytes past the answer: the upstream is not speaking HTTP/1.1 to us.
+    if (this.#closed || connection.broken || connection.buffered > 0) {
       connection.destroy();
       return;
     }
@@ -160,35 +191,44 @@ export class Http1Pool {
     if (!list) this.#idle.set(connection.key, list = []);
     list.push(connection);
     if (list.length > this.#maxIdle) list.shift()?.destroy();
-    this.#cancelSweep ??= this.#clock.setTimer(
+    connection.watchWhileIdle(() => this.#forget(connection));
+    this.#sweepBy(connection.expiresAt);
+  }
+
+  /** Makes sure a sweep runs no later than `at`. */
+  #sweepBy(at: number): void {
+    if (at >= this.#sweepAt || at === Infinity) return;
+    this.#cancelSweep?.();
+    this.#sweepAt = at;
+    this.#cancelSweep = this.#clock.setTimer(
       () => this.#sweep(),
-      this.#idleMs,
+      Math.max(0, at - this.#clock.now()),
     );
   }
 
   /**
-   * Closes the idle connections past `idleMs` (the upstream has likely
-   * closed its end, and each still holds a socket), and comes back while
-   * any are left.
+   * Closes the idle connections that have idled their limit (each still
+   * holds a socket, and most upstreams have given up on it by then), and
+   * comes back when the next one is due.
    */
   #sweep(): void {
     this.#cancelSweep = null;
+    this.#sweepAt = Infinity;
     const now = this.#clock.now();
+    let next = Infinity;
     for (const [key, list] of this.#idle) {
       const kept = list.filter((connection) => {
-        if (now - connection.idleSince <= this.#idleMs) return true;
+        if (!connection.expired(now)) {
+          next = Math.min(next, connection.expiresAt);
+          return true;
+        }
         connection.destroy();
         return false;
       });
       if (kept.length > 0) this.#idle.set(key, kept);
       else this.#idle.delete(key);
     }
-    if (this.#idle.size > 0) {
-      this.#cancelSweep = this.#clock.setTimer(
-        () => this.#sweep(),
-        this.#idleMs,
-      );
-    }
+    this.#sweepBy(next);
   }
 
   async #connect(target: Target, init: UpstreamInit): Promise<Connection> {
@@ -237,6 +277,7 @@ export class Http1Pool {
   ): Promise<UpstreamResponse> {
     const onAbort = () => connection.destroy();
     init.signal.addEventListener("abort", onAbort, { once: true });
+    connection.idleLimitMs = init.idleConnMs ?? this.#idleMs;
     const stopWatching = () =>
       init.signal.removeEventListener("abort", onAbort);
     try {
@@ -323,7 +364,13 @@ class Connection {
   /** Cannot carry another request (closing, or its body is unread). */
   broken = false;
   idleSince = 0;
+  /** How long it may idle in the pool; 0 = no limit. */
+  idleLimitMs = 0;
   #destroyed = false;
+  /** The read `watchWhileIdle()` started, while the connection idles. */
+  #idleRead: Promise<number | null> | null = null;
+  /** That read once the connection was taken: its answer's first bytes. */
+  #firstRead: Promise<number | null> | null = null;
 
   constructor(conn: Deno.TcpConn, key: string) {
     this.conn = conn;
@@ -332,6 +379,39 @@ class Connection {
 
   get buffered(): number {
     return this.end - this.start;
+  }
+
+  get expiresAt(): number {
+    return this.idleLimitMs > 0 ? this.idleSince + this.idleLimitMs : Infinity;
+  }
+
+  expired(now: number): boolean {
+    return now >= this.expiresAt;
+  }
+
+  /**
+   * Keeps a read waiting while the connection idles, so an upstream that
+   * closes it (or sends anything unasked) is noticed at once: the
+   * connection is destroyed and `onGone` runs. Once `take()`n, what that
+   * read brings is the start of the next answer.
+   */
+  watchWhileIdle(onGone: () => void): void {
+    this.start = this.end = 0;
+    const read = this.conn.read(this.buffer);
+    this.#idleRead = read;
+    const gone = () => {
+      if (this.#idleRead !== read) return; // taken: the exchange reads it
+      this.#idleRead = null;
+      this.destroy();
+      onGone();
+    };
+    read.then(gone, gone);
+  }
+
+  /** Out of the pool for a request. */
+  take(): void {
+    this.#firstRead = this.#idleRead;
+    this.#idleRead = null;
   }
 
   destroy(): void {
@@ -382,6 +462,15 @@ class Connection {
    * the end of the stream. `limit` caps how large the buffer may grow.
    */
   async fill(limit = READ_BYTES): Promise<boolean> {
+    const first = this.#firstRead;
+    if (first) {
+      // Started into an empty buffer at 0 while the connection idled.
+      this.#firstRead = null;
+      const count = await first;
+      if (count === null) return false;
+      this.end += count;
+      return true;
+    }
     if (this.start === this.end) {
       this.start = this.end = 0;
     } else if (this.end === this.buffer.byteLength) {

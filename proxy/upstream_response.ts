@@ -31,6 +31,11 @@ export interface UpstreamInit {
    * waits as long as the system does. `fetch` offers no hook for it.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long the connection may idle, kept for the next request, once
+   * this one is done; 0 = no limit. `fetch` keeps its own pool.
+   */
+  readonly idleConnMs?: number;
 }
 
 /**
