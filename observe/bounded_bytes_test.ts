@@ -52,3 +52,27 @@ Deno.test("BoundedBytes with limit 0 keeps an empty body and drops any byte", ()
   assert.deepEqual(empty.bytes(), new Uint8Array());
   assert.equal(some.bytes(), null);
 });
+
+Deno.test("BoundedBytes joins many small chunks into one array of the exact size", () => {
+  const bytes = new BoundedBytes(1 << 20);
+  const expected: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const chunk = Uint8Array.of(i % 256, (i * 7) % 256, 1);
+    expected.push(...chunk);
+    bytes.push(chunk);
+  }
+
+  const out = bytes.bytes()!;
+  assert.deepEqual(out, Uint8Array.from(expected));
+  assert.equal(out.buffer.byteLength, 3000, "no spare room is kept");
+  assert.equal(bytes.bytes(), out, "asked again, the same array");
+});
+
+Deno.test("BoundedBytes still drops everything when a stream passes the limit", () => {
+  const bytes = new BoundedBytes(10);
+  for (let i = 0; i < 3; i++) bytes.push(Uint8Array.of(1, 2, 3));
+  assert.deepEqual(bytes.bytes(), Uint8Array.of(1, 2, 3, 1, 2, 3, 1, 2, 3));
+  bytes.push(Uint8Array.of(4, 5));
+  assert.equal(bytes.bytes(), null);
+  assert.equal(bytes.seen, 11);
+});
