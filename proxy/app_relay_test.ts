@@ -243,15 +243,15 @@ function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   });
 }
 
-Deno.test("a model's and a peer's timeouts.connect reach the upstream client", async () => {
+Deno.test("a model's and a peer's timeouts.connect and idleConn reach the upstream client", async () => {
   const config = testConfig([
     testModel("m1", {
-      timeouts: { ...testModel("m1").timeouts, connect: 45 },
+      timeouts: { ...testModel("m1").timeouts, connect: 45, idleConn: 4 },
     }),
   ], { peers: [testPeer("cloud", ["remote"])] });
-  const seen: [string, number | undefined][] = [];
+  const seen: [string, number | undefined, number | undefined][] = [];
   const send: UpstreamSend = (url, init) => {
-    seen.push([url, init.connectTimeoutMs]);
+    seen.push([url, init.connectTimeoutMs, init.idleConnMs]);
     return Promise.reject(new Error("no connection within 45 s"));
   };
   const proxy = testProxy(config, { send });
@@ -268,7 +268,7 @@ Deno.test("a model's and a peer's timeouts.connect reach the upstream client", a
   assert.equal(local.status, 502);
   assert.equal(peer.status, 502);
   assert.deepEqual(seen, [
-    ["http://upstream-m1.test/v1/chat/completions", 45_000],
-    ["http://peer-cloud.test/v1/chat/completions", 30_000],
+    ["http://upstream-m1.test/v1/chat/completions", 45_000, 4_000],
+    ["http://peer-cloud.test/v1/chat/completions", 30_000, 90_000],
   ]);
 });

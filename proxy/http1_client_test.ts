@@ -689,3 +689,25 @@ Deno.test("Http1Pool closes idle connections once they have idled idleMs, and st
   }
   assert.equal(clock.pendingTimers, 0);
 });
+
+Deno.test("Http1Pool keeps a connection as long as its request's idleConnMs says, and 0 for good", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("x"));
+  });
+  const clock = new FakeClock();
+  const pool = new Http1Pool({ clock });
+  try {
+    await text(pool, `${server.url}/`, { idleConnMs: 500 });
+    clock.tick(499);
+    assert.equal(pool.idleCount, 1);
+    clock.tick(1);
+    assert.equal(pool.idleCount, 0);
+
+    await text(pool, `${server.url}/`, { idleConnMs: 0 });
+    assert.equal(clock.pendingTimers, 0, "no limit, no sweep");
+    clock.tick(24 * 3600 * 1000);
+    assert.equal(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
