@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, joinBytes, systemClock } from "../lib/mod.ts";
 
 export interface TerminalWriterOptions {
   /** Longest a written chunk waits before it goes out (5 ms). */
@@ -57,7 +57,9 @@ export class TerminalWriter {
     this.#cancelTimer?.();
     this.#cancelTimer = null;
     if (this.#size === 0) return;
-    const bytes = join(this.#pending, this.#size);
+    const bytes = this.#pending.length === 1
+      ? this.#pending[0]!
+      : joinBytes(this.#pending, this.#size);
     this.#pending = [];
     this.#size = 0;
     try {
@@ -68,15 +70,4 @@ export class TerminalWriter {
       // stdout is gone; the history buffers still have every line
     }
   };
-}
-
-function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { joinBytes } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 
 /**
@@ -44,7 +45,7 @@ export async function readBodyWithin(
     }
     chunks.push(result.value);
   }
-  return concat(chunks, size);
+  return joinBytes(chunks, size);
 }
 
 /** The whole body at once; still refused if it is longer than declared. */
@@ -67,17 +68,4 @@ function tooLarge(limit: number): HttpError {
     413,
     `request body too large: the limit is ${limit} bytes`,
   );
-}
-
-function concat(
-  chunks: readonly Uint8Array[],
-  size: number,
-): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

@@ -1,4 +1,9 @@
-import { type ChunkReader, type Clock, systemClock } from "../lib/mod.ts";
+import {
+  type ChunkReader,
+  type Clock,
+  joinBytes,
+  systemClock,
+} from "../lib/mod.ts";
 import type {
   UpstreamInit,
   UpstreamResponse,
@@ -779,18 +784,10 @@ class BodyReader implements ChunkReader {
       }
     }
     const chunks: Uint8Array[] = [];
-    let size = 0;
     for (let chunk = await this.read(); chunk; chunk = await this.read()) {
       chunks.push(chunk);
-      size += chunk.byteLength;
     }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    return out;
+    return joinBytes(chunks);
   }
 
   cancel(): Promise<void> {
@@ -864,7 +861,7 @@ class BodyReader implements ChunkReader {
     for (;;) {
       const parts = this.#decodeBuffered();
       if (parts.length === 1) return parts[0]!;
-      if (parts.length > 1) return join(parts);
+      if (parts.length > 1) return joinBytes(parts);
       if (this.#over) return null;
       if (!(await this.#connection.fill(MAX_LINE_BYTES * 4))) {
         throw new Error("upstream closed the connection mid-body");
@@ -948,18 +945,6 @@ function chunkSize(buffer: Uint8Array, from: number, to: number): number {
     throw new Error("upstream sent a malformed chunked body");
   }
   return size;
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 function describe(error: unknown): string {

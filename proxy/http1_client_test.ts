@@ -254,25 +254,6 @@ Deno.test("Http1Pool notices at once that an upstream closed an idle connection"
   }
 });
 
-Deno.test("Http1Pool closes connections idle longer than idleMs instead of reusing them", async () => {
-  await using server = rawServer(async (_request, write) => {
-    await write(ok("x"));
-  });
-  const clock = new FakeClock();
-  const pool = new Http1Pool({ idleMs: 1000, clock });
-  try {
-    await text(pool, `${server.url}/`);
-    clock.tick(500);
-    await text(pool, `${server.url}/`);
-    assert.equal(server.connections, 1);
-    clock.tick(1001);
-    await text(pool, `${server.url}/`);
-    assert.equal(server.connections, 2);
-  } finally {
-    pool.close();
-  }
-});
-
 Deno.test("Http1Pool passes chunked bodies on as the chunks arrive", async () => {
   const next = Promise.withResolvers<void>();
   await using server = rawServer(async (_request, write) => {
@@ -679,10 +660,16 @@ Deno.test("Http1Pool closes idle connections once they have idled idleMs, and st
     await text(pool, `${server.url}/`);
     assert.equal(pool.idleCount, 1);
     assert.equal(clock.pendingTimers, 1, "a sweep is due");
+    clock.tick(500);
+    await text(pool, `${server.url}/`);
+    assert.equal(server.connections, 1, "reused within idleMs");
     clock.tick(999);
     assert.equal(pool.idleCount, 1);
     clock.tick(1);
     assert.equal(pool.idleCount, 0);
+    await text(pool, `${server.url}/`);
+    assert.equal(server.connections, 2, "a new one after it was closed");
+    clock.tick(1000);
     assert.equal(clock.pendingTimers, 0, "nothing left to sweep");
   } finally {
     pool.close();
