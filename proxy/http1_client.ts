@@ -296,7 +296,7 @@ export class Http1Pool {
       }
       const body = new BodyReader(connection, framing, () => {
         stopWatching();
-        if (!connection.broken) this.#release(connection);
+        this.#release(connection); // closes one that cannot be reused
       }, () => {
         stopWatching();
         connection.destroy();

@@ -206,12 +206,22 @@ Deno.test("Http1Pool does not reuse a connection the upstream asked to close or 
     }
     return "close";
   });
-  const pool = new Http1Pool();
+  const opened: Deno.TcpConn[] = [];
+  const pool = new Http1Pool({
+    connect: async (at) => {
+      const conn = await Deno.connect(at);
+      opened.push(conn);
+      return conn;
+    },
+  });
   try {
     assert.equal(await text(pool, `${server.url}/`), "bye");
     assert.equal(await text(pool, `${server.url}/`), "old");
     assert.equal(pool.idleCount, 0);
     assert.equal(server.connections, 2);
+    for (const conn of opened) {
+      assert.throws(() => conn.close(), Deno.errors.BadResource, "closed");
+    }
   } finally {
     pool.close();
   }
