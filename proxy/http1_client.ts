@@ -23,7 +23,7 @@ const MAX_LINE_BYTES = 4096;
 const JOINED_WRITE_BYTES = 64 * 1024;
 
 export interface Http1PoolOptions {
-  /** Idle connections kept per upstream; more are closed. */
+  /** Idle connections kept per upstream (256); more are closed. */
   readonly maxIdlePerOrigin?: number;
   /**
    * How long a connection may idle in the pool when the request that used
@@ -186,16 +186,19 @@ export class Http1Pool {
 
   #release(connection: Connection): void {
     // Bytes past the answer: the upstream is not speaking HTTP/1.1 to us.
-    if (this.#closed || connection.broken || connection.buffered > 0) {
+    // A full pool closes the newcomer, which has no idle read to fail yet.
+    let list = this.#idle.get(connection.key);
+    if (
+      this.#closed || connection.broken || connection.buffered > 0 ||
+      (list?.length ?? 0) >= this.#maxIdle
+    ) {
       connection.destroy();
       return;
     }
     connection.reused = true;
     connection.idleSince = this.#clock.now();
-    let list = this.#idle.get(connection.key);
     if (!list) this.#idle.set(connection.key, list = []);
     list.push(connection);
-    if (list.length > this.#maxIdle) list.shift()?.destroy();
     connection.watchWhileIdle(() => this.#forget(connection));
     this.#sweepBy(connection.expiresAt);
   }

@@ -708,3 +708,38 @@ Deno.test("Http1Pool keeps a connection as long as its request's idleConnMs says
     pool.close();
   }
 });
+
+Deno.test("Http1Pool keeps at most maxIdlePerOrigin idle connections and closes the rest", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("x"));
+  });
+  const opened: Deno.TcpConn[] = [];
+  const pool = new Http1Pool({
+    maxIdlePerOrigin: 1,
+    connect: async (at) => {
+      const conn = await Deno.connect(at);
+      opened.push(conn);
+      return conn;
+    },
+  });
+  try {
+    const answers = await Promise.all([
+      pool.request(`${server.url}/`, init()),
+      pool.request(`${server.url}/`, init()),
+    ]);
+    for (const answer of answers) await answer.bytes();
+    assert.equal(opened.length, 2);
+    assert.equal(pool.idleCount, 1);
+    const closed = opened.filter((conn) => {
+      try {
+        conn.close(); // the kept one is open: this closes it
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.equal(closed.length, 1, "the one not kept was closed");
+  } finally {
+    pool.close();
+  }
+});
