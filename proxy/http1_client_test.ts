@@ -103,6 +103,17 @@ function rawServer(
   };
 }
 
+/** `Deno.connect`, remembering every connection it opened. */
+function recordingDial() {
+  const opened: Deno.TcpConn[] = [];
+  const connect = async (at: { hostname: string; port: number }) => {
+    const conn = await Deno.connect(at);
+    opened.push(conn);
+    return conn;
+  };
+  return { opened, connect };
+}
+
 function init(overrides: Partial<UpstreamInit> = {}): UpstreamInit {
   return {
     method: "GET",
@@ -206,14 +217,8 @@ Deno.test("Http1Pool does not reuse a connection the upstream asked to close or 
     }
     return "close";
   });
-  const opened: Deno.TcpConn[] = [];
-  const pool = new Http1Pool({
-    connect: async (at) => {
-      const conn = await Deno.connect(at);
-      opened.push(conn);
-      return conn;
-    },
-  });
+  const { opened, connect } = recordingDial();
+  const pool = new Http1Pool({ connect });
   try {
     assert.equal(await text(pool, `${server.url}/`), "bye");
     assert.equal(await text(pool, `${server.url}/`), "old");
@@ -713,15 +718,8 @@ Deno.test("Http1Pool keeps at most maxIdlePerOrigin idle connections and closes 
   await using server = rawServer(async (_request, write) => {
     await write(ok("x"));
   });
-  const opened: Deno.TcpConn[] = [];
-  const pool = new Http1Pool({
-    maxIdlePerOrigin: 1,
-    connect: async (at) => {
-      const conn = await Deno.connect(at);
-      opened.push(conn);
-      return conn;
-    },
-  });
+  const { opened, connect } = recordingDial();
+  const pool = new Http1Pool({ maxIdlePerOrigin: 1, connect });
   try {
     const answers = await Promise.all([
       pool.request(`${server.url}/`, init()),
