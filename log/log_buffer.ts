@@ -6,6 +6,9 @@ export type LogListener = (chunk: Uint8Array) => void;
 
 const encoder = new TextEncoder();
 
+/** What a slot of the history becomes once its chunk was dropped. */
+const DROPPED = new Uint8Array(0);
+
 /**
  * A bounded history of log bytes with live subscribers.
  *
@@ -81,7 +84,7 @@ export class LogBuffer {
       const first = this.#chunks[this.#first]!;
       const excess = this.#size - this.capacity;
       if (first.length <= excess) {
-        this.#first++;
+        this.#chunks[this.#first++] = DROPPED; // not kept alive until the cut
         this.#size -= first.length;
       } else {
         this.#chunks[this.#first] = first.subarray(excess);

@@ -24,6 +24,9 @@ interface StoredCapture {
   readonly size: number;
 }
 
+/** What an entry of the order list becomes once eviction passed it. */
+const PASSED = { id: -1, item: null } as const;
+
 export class CaptureStore {
   /** 0 when captures are disabled. */
   readonly capacityBytes: number;
@@ -34,7 +37,7 @@ export class CaptureStore {
    * the map from its start instead would step over every deleted entry
    * still in its table, on each store.
    */
-  #order: { id: number; item: StoredCapture }[] = [];
+  #order: { id: number; item: StoredCapture | null }[] = [];
   #first = 0;
   #sizeBytes = 0;
 
@@ -76,7 +79,10 @@ export class CaptureStore {
       this.#sizeBytes + size > this.capacityBytes &&
       this.#first < this.#order.length
     ) {
-      const { id: oldest, item } = this.#order[this.#first++]!;
+      const { id: oldest, item } = this.#order[this.#first]!;
+      // Let go of the entry now: an evicted capture's bodies are no longer
+      // kept alive by this list until it is next cut.
+      this.#order[this.#first++] = PASSED;
       if (this.#items.get(oldest) !== item) continue; // replaced or removed
       this.#items.delete(oldest);
       this.#sizeBytes -= item.size;
