@@ -114,9 +114,6 @@ export class Http1Pool {
     return !url.slice(7, end).includes("@");
   }
 
-  /** `Http1Pool.request` as an `UpstreamSend`. */
-  readonly send: UpstreamSend = (url, init) => this.request(url, init);
-
   /**
    * Sends `init` to `url` (which `Http1Pool.handles()`) and resolves with
    * the answer once its head is in. Rejects with the signal's reason when

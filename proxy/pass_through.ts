@@ -39,22 +39,18 @@ interface EndState {
  * about its end, however it ends: finished, failed, or cancelled by the
  * reader (the client went away). A cancel is passed on to `source`, which
  * for an upstream body closes the upstream connection. `source` is a
- * stream or a `ChunkReader` (an upstream body, read as it comes).
+ * `ChunkReader` (an upstream body: `UpstreamResponse.reader()`) or any
+ * other stream, whose chunks pass as they are.
  *
  * Reads only when the client asks (high-water mark 0), so a slow client
- * slows the upstream instead of filling memory. With `byteStream` (the
- * source stream is a fetch body) chunks are read as `chunkReader()` describes:
- * exact-size copies out of one reused buffer, far cheaper for Deno than a
- * default reader's fresh 64 KiB per chunk. Otherwise chunks pass as they
- * are.
+ * slows the upstream instead of filling memory.
  */
 export function passThrough(
   source: ReadableStream<Uint8Array> | ChunkReader,
   hooks: PassThroughHooks,
-  options: { readonly byteStream?: boolean } = {},
 ): ReadableStream<Uint8Array> {
   const reader = source instanceof ReadableStream
-    ? chunkReader(source, options)
+    ? chunkReader(source)
     : source;
   const state: EndState = { listeners: [], outcome: null };
   let bytes = 0;

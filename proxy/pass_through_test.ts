@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { READ_BUFFER_BYTES } from "../lib/mod.ts";
+import { chunkReader, READ_BUFFER_BYTES } from "../lib/mod.ts";
 import {
   onPassThroughEnd,
   passThrough,
@@ -84,10 +84,13 @@ Deno.test("passThrough() reads a byte stream in buffer-sized chunks, each its ow
   const big = new Uint8Array(bigLength).fill(7);
   const seen: Uint8Array[] = [];
   const ends: PassThroughEnd[] = [];
-  const out = passThrough(byteSource([encoder.encode("data: 1\n\n"), big]), {
+  const reader = chunkReader(byteSource([encoder.encode("data: 1\n\n"), big]), {
+    byteStream: true,
+  });
+  const out = passThrough(reader, {
     chunk: (bytes) => seen.push(bytes),
     end: (outcome) => ends.push(outcome),
-  }, { byteStream: true });
+  });
 
   const body = new Uint8Array(await new Response(out).arrayBuffer());
 
@@ -114,9 +117,8 @@ Deno.test("onPassThroughEnd() shares the wrapper's end, also after it ended", as
 
 Deno.test("passThrough() reads a source that is no byte stream as usual when asked for one", async () => {
   const ends: PassThroughEnd[] = [];
-  const out = passThrough(source(["a", "b"]).stream, {
-    end: (outcome) => ends.push(outcome),
-  }, { byteStream: true });
+  const reader = chunkReader(source(["a", "b"]).stream, { byteStream: true });
+  const out = passThrough(reader, { end: (outcome) => ends.push(outcome) });
 
   assert.equal(await new Response(out).text(), "ab");
   assert.deepEqual(ends, [{ bytes: 2, cancelled: false }]);
