@@ -43,7 +43,7 @@ export {
 } from "./token_metrics.ts";
 export { parseUsage } from "./usage_parser.ts";
 export {
-  MAX_SSE_LINE_CHARS,
+  MAX_SSE_LINE_BYTES,
   StreamUsageTracker,
   type StreamUsageTrackerOptions,
 } from "./stream_usage_tracker.ts";

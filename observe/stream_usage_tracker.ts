@@ -1,3 +1,4 @@
+import { joinBytes } from "../lib/mod.ts";
 import type { TokenMetrics } from "./token_metrics.ts";
 import {
   combineUsage,
@@ -12,19 +13,18 @@ import {
  * longer line is skipped as a whole; a Responses API `response.completed`
  * event carries the full output text, so the bound is generous.
  */
-export const MAX_SSE_LINE_CHARS = 8 * 1024 * 1024;
+export const MAX_SSE_LINE_BYTES = 8 * 1024 * 1024;
 
 /** Keys that make a `data:` line worth parsing as JSON. */
 const INTERESTING_KEYS = ['"usage"', '"timings"', '"metrics"'];
 
-/** `INTERESTING_KEYS` as bytes, for looking before decoding. */
-const INTERESTING_BYTES = INTERESTING_KEYS.map((key) =>
-  new TextEncoder().encode(key)
-);
-
-const DATA_PREFIX = new TextEncoder().encode("data:");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** `INTERESTING_KEYS` as bytes, for looking before decoding. */
+const INTERESTING_BYTES = INTERESTING_KEYS.map((key) => encoder.encode(key));
+
+const DATA_PREFIX = encoder.encode("data:");
 
 export interface StreamUsageTrackerOptions {
   /** Clock time the request started, for `ttftMs`; omit to leave it null. */
@@ -121,7 +121,7 @@ export class StreamUsageTracker {
 
   #keepPartial(part: Uint8Array): void {
     if (this.#skippingLongLine || part.byteLength === 0) return;
-    if (this.#pendingBytes + part.byteLength > MAX_SSE_LINE_CHARS) {
+    if (this.#pendingBytes + part.byteLength > MAX_SSE_LINE_BYTES) {
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#skippingLongLine = true;
@@ -134,14 +134,10 @@ export class StreamUsageTracker {
   /** The waiting start of the line joined with its `rest`. */
   #withPending(rest: Uint8Array): Uint8Array {
     if (this.#pendingBytes === 0) return rest;
-    const line = new Uint8Array(this.#pendingBytes + rest.byteLength);
-    let at = 0;
-    for (const part of this.#pending) {
-      line.set(part, at);
-      at += part.byteLength;
-    }
-    line.set(rest, at);
-    return line;
+    return joinBytes(
+      [...this.#pending, rest],
+      this.#pendingBytes + rest.byteLength,
+    );
   }
 
   /**
