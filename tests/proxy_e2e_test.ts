@@ -1,32 +1,26 @@
 /**
- * The proxy app served over HTTP in front of the real router and three
- * simulated models (real child processes), driven by the official `openai`
- * SDK and by plain fetch.
+ * `llama-swap --config` as users run it (`main.ts`, a real child process)
+ * in front of three simulated models (its own child processes), driven by
+ * the official `openai` SDK and by plain fetch.
  */
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { loadConfig } from "../config/mod.ts";
 import { selfCommand, shellQuote } from "../lib/mod.ts";
-import { LogBuffer, Logger } from "../log/mod.ts";
-import { createPlanner } from "../planners/mod.ts";
-import { ModelProcess } from "../process/mod.ts";
 import { REMARKS } from "../proxy/loading/mod.ts";
-import { createProxyApp, type RouterPort } from "../proxy/mod.ts";
-import { Router } from "../router/mod.ts";
+import { type MainChild, startMain } from "./ship_main_child.ts";
 
 /** Abandons a test that hangs instead of letting it run forever. */
 const TEST_DEADLINE_MS = 60_000;
+/** How long the proxy gets to stop its models before it is killed. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 interface Harness extends AsyncDisposable {
+  readonly main: MainChild;
   /** `http://127.0.0.1:<port>` of the proxy. */
   readonly url: string;
   readonly openai: OpenAI;
-  readonly router: Router;
-  readonly processes: ReadonlyMap<string, ModelProcess>;
-  /** Each model's own output (the simulator's log lines). */
-  readonly modelLogs: ReadonlyMap<string, LogBuffer>;
-  /** Models in the order their processes began to start. */
-  readonly starts: string[];
+  /** Models in the order their loads began, from the proxy's log. */
+  starts(): string[];
   readonly signal: AbortSignal;
 }
 
@@ -52,6 +46,10 @@ function freePortRange(count: number): number {
   throw new Error(`Cannot find ${count} free consecutive ports`);
 }
 
+/**
+ * Three simulated models. Their own output goes to the proxy's stdout too
+ * (`logToStdout: both`), so a test can wait for what a model logged.
+ */
 function configText(startPort: number): string {
   const simulate = shellQuote([...selfCommand(), "simulate"]);
   const model = (id: string, loadMs: number) =>
@@ -62,6 +60,7 @@ function configText(startPort: number): string {
   return [
     "healthCheckTimeout: 30",
     "sendLoadingState: true",
+    "logToStdout: both",
     `startPort: ${startPort}`,
     "models:",
     // b loads for longer than one loading tick, so a remark shows.
@@ -69,96 +68,78 @@ function configText(startPort: number): string {
   ].join("\n");
 }
 
-function startProxy(): Harness {
-  const loaded = loadConfig(configText(freePortRange(3)));
-  if (!loaded.ok) {
-    throw new Error(
-      `Cannot load test config: ${JSON.stringify(loaded.errors)}`,
-    );
+async function startProxy(): Promise<Harness> {
+  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-" });
+  const configPath = `${dir}/config.yaml`;
+  await Deno.writeTextFile(configPath, configText(freePortRange(3)));
+  let main: MainChild;
+  try {
+    main = await startMain([
+      "--config",
+      configPath,
+      "--data-dir",
+      `${dir}/data`,
+    ]);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
   }
-  const config = loaded.config;
-  const logger = new Logger(new LogBuffer(), { level: "debug" });
 
-  const processes = new Map<string, ModelProcess>();
-  const modelLogs = new Map<string, LogBuffer>();
-  const starts: string[] = [];
-  for (const [id, model] of Object.entries(config.models)) {
-    const logs = new LogBuffer();
-    const process = new ModelProcess({ config: model, logger, logs });
-    process.onStateChange((change) => {
-      if (change.to === "starting") starts.push(change.model);
-    });
-    processes.set(id, process);
-    modelLogs.set(id, logs);
-  }
-  const router = new Router({
-    config,
-    processes,
-    planner: createPlanner(config.routing.router, new Set(processes.keys())),
-    logger,
-  });
-  router.start();
-  const port: RouterPort = router;
-
-  const app = createProxyApp({
-    current: () => ({ config, router: port, processes }),
-    logger,
-    version: { version: "test", commit: "test", buildDate: "test" },
-  });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
-
+  const signalMain = (signal: Deno.Signal) => {
+    try {
+      main.kill(signal);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // it exited already
+    }
+  };
+  // At the deadline, killing the proxy also ends every wait on its output.
   const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new Error("Test ran out of time")),
-    TEST_DEADLINE_MS,
-  );
+  const timer = setTimeout(() => {
+    deadline.abort(new Error("Test ran out of time"));
+    signalMain("SIGKILL");
+  }, TEST_DEADLINE_MS);
   return {
-    url,
+    main,
+    url: main.url,
     openai: new OpenAI({
-      baseURL: `${url}/v1`,
+      baseURL: `${main.url}/v1`,
       apiKey: "unused",
       maxRetries: 0,
     }),
-    router,
-    processes,
-    modelLogs,
-    starts,
+    starts: () =>
+      [...main.output().matchAll(/swap started model=(\S+)/g)].map((m) =>
+        m[1]!
+      ),
     signal: deadline.signal,
     async [Symbol.asyncDispose]() {
       clearTimeout(timer);
-      await server.shutdown();
-      await router.shutdown(2_000);
+      // SIGTERM: the proxy stops its models before it exits.
+      signalMain("SIGTERM");
+      const late = setTimeout(() => signalMain("SIGKILL"), SHUTDOWN_GRACE_MS);
+      try {
+        await main.status;
+      } finally {
+        clearTimeout(late);
+        await main[Symbol.asyncDispose]();
+        await Deno.remove(dir, { recursive: true });
+      }
     },
   };
 }
 
-/** Resolves with the first line of `logs` (old or new) containing `text`. */
-function lineIn(logs: LogBuffer, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    const decoder = new TextDecoder();
-    let seen = "";
-    const check = (chunk: Uint8Array) => {
-      seen += decoder.decode(chunk, { stream: true });
-      const line = seen.split("\n").find((l) => l.includes(text));
-      if (line === undefined) return false;
-      resolve(line);
-      return true;
-    };
-    const stop = logs.subscribe((chunk) => {
-      if (check(chunk)) stop();
-    });
-    if (check(logs.history())) stop();
-  });
-}
-
 const messages = [{ role: "user" as const, content: "Say something" }];
 
+/** `model`'s `llamaswap_inflight_requests` on the proxy's `/metrics`. */
+async function inFlight(url: string, model: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const series = `llamaswap_inflight_requests{model="${model}"} `;
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  assert.ok(line, `no ${series.trim()} in:\n${text}`);
+  return Number(line.slice(series.length));
+}
+
 Deno.test("the openai SDK gets whole and streamed answers from the right model", async () => {
-  await using proxy = startProxy();
+  await using proxy = await startProxy();
 
   const whole = await proxy.openai.chat.completions.create(
     { model: "a", messages },
@@ -177,29 +158,53 @@ Deno.test("the openai SDK gets whole and streamed answers from the right model",
   const content = whole.choices[0]?.message.content ?? "";
   assert.ok(content.length > 0);
   assert.equal(streamed, content);
-  assert.deepEqual(proxy.starts, ["a"]);
+  assert.deepEqual(proxy.starts(), ["a"]);
 });
 
 Deno.test("answers stay correct while requests swap models back and forth", async () => {
-  await using proxy = startProxy();
+  await using proxy = await startProxy();
+  const { openai, signal } = proxy;
+  const whole = async (model: string) => {
+    const answer = await openai.chat.completions.create(
+      { model, messages },
+      { signal },
+    );
+    return {
+      model: answer.model,
+      content: answer.choices[0]?.message.content ?? "",
+    };
+  };
+  const streamed = async (model: string) => {
+    const stream = await openai.chat.completions.create(
+      { model, messages, stream: true },
+      { signal },
+    );
+    let named = "";
+    let content = "";
+    for await (const chunk of stream) {
+      named = chunk.model;
+      content += chunk.choices[0]?.delta?.content ?? "";
+    }
+    return { model: named, content };
+  };
 
+  // A B C whole, then A B C streamed, all sent at once.
   const order = ["a", "b", "c", "a", "b", "c"];
   const answers = await Promise.all(
-    order.map((model) =>
-      proxy.openai.chat.completions.create(
-        { model, messages },
-        { signal: proxy.signal },
-      )
-    ),
+    order.map((model, i) => i < 3 ? whole(model) : streamed(model)),
   );
 
   assert.deepEqual(answers.map((answer) => answer.model), order);
-  assert.equal(proxy.starts.length, 3);
-  assert.deepEqual([...proxy.starts].sort(), ["a", "b", "c"]);
+  for (let i = 0; i < 3; i++) {
+    assert.ok(answers[i]!.content.length > 0);
+    assert.equal(answers[i + 3]!.content, answers[i]!.content);
+  }
+  assert.equal(proxy.starts().length, 3);
+  assert.deepEqual(proxy.starts().sort(), ["a", "b", "c"]);
 });
 
 Deno.test("a streaming request to a cold model shows loading remarks, then the real tokens", async () => {
-  await using proxy = startProxy();
+  await using proxy = await startProxy();
 
   const stream = await proxy.openai.chat.completions.create(
     { model: "b", messages, stream: true },
@@ -227,10 +232,12 @@ Deno.test("a streaming request to a cold model shows loading remarks, then the r
 });
 
 Deno.test("a client leaving mid-stream frees the model's slot and cancels upstream", async () => {
-  await using proxy = startProxy();
-  await proxy.openai.chat.completions.create({ model: "a", messages });
+  await using proxy = await startProxy();
+  await proxy.openai.chat.completions.create(
+    { model: "a", messages },
+    { signal: proxy.signal },
+  );
   const client = new AbortController();
-  const cancelled = lineIn(proxy.modelLogs.get("a")!, "request cancelled");
 
   const res = await fetch(`${proxy.url}/v1/chat/completions`, {
     method: "POST",
@@ -245,16 +252,17 @@ Deno.test("a client leaving mid-stream frees the model's slot and cancels upstre
   });
   const reader = res.body!.getReader();
   await reader.read();
-  assert.equal(proxy.processes.get("a")!.inFlight, 1);
+  assert.equal(await inFlight(proxy.url, "a"), 1);
   client.abort();
   await reader.cancel().catch(() => undefined); // already aborted
 
-  await cancelled;
-  assert.equal(proxy.processes.get("a")!.inFlight, 0);
+  // The simulator saw its request end; the proxy let go of it before that.
+  await proxy.main.waitForLine(/request cancelled/);
+  assert.equal(await inFlight(proxy.url, "a"), 0);
 });
 
 Deno.test("a multipart transcription routes by its form field", async () => {
-  await using proxy = startProxy();
+  await using proxy = await startProxy();
   const form = new FormData();
   form.append("model", "c");
   form.append(
@@ -272,5 +280,5 @@ Deno.test("a multipart transcription routes by its form field", async () => {
   assert.deepEqual(await res.json(), {
     text: "transcribed talk.wav (16 bytes)",
   });
-  assert.deepEqual(proxy.starts, ["c"]);
+  assert.deepEqual(proxy.starts(), ["c"]);
 });
