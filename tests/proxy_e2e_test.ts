@@ -68,35 +68,67 @@ function configText(startPort: number): string {
   ].join("\n");
 }
 
+/**
+ * `main.ts --config` on `text` (written to `dir/<name>.yaml`, data in
+ * `dir/<name>-data`), resolved once it listens.
+ */
+async function startLlamaSwap(
+  dir: string,
+  name: string,
+  text: string,
+): Promise<MainChild> {
+  const configPath = `${dir}/${name}.yaml`;
+  await Deno.writeTextFile(configPath, text);
+  return await startMain([
+    "--config",
+    configPath,
+    "--data-dir",
+    `${dir}/${name}-data`,
+  ]);
+}
+
+function signalMain(main: MainChild, signal: Deno.Signal): void {
+  try {
+    main.kill(signal);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // it exited already
+  }
+}
+
+/**
+ * Stops `main` as a service manager would: SIGTERM, on which it stops its
+ * models before it exits, and SIGKILL if it is still there after a grace
+ * period.
+ */
+async function stopCleanly(main: MainChild): Promise<void> {
+  signalMain(main, "SIGTERM");
+  const late = setTimeout(
+    () => signalMain(main, "SIGKILL"),
+    SHUTDOWN_GRACE_MS,
+  );
+  try {
+    await main.status;
+  } finally {
+    clearTimeout(late);
+    await main[Symbol.asyncDispose]();
+  }
+}
+
 async function startProxy(): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-" });
-  const configPath = `${dir}/config.yaml`;
-  await Deno.writeTextFile(configPath, configText(freePortRange(3)));
   let main: MainChild;
   try {
-    main = await startMain([
-      "--config",
-      configPath,
-      "--data-dir",
-      `${dir}/data`,
-    ]);
+    main = await startLlamaSwap(dir, "config", configText(freePortRange(3)));
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
   }
 
-  const signalMain = (signal: Deno.Signal) => {
-    try {
-      main.kill(signal);
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error; // it exited already
-    }
-  };
   // At the deadline, killing the proxy also ends every wait on its output.
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(new Error("Test ran out of time"));
-    signalMain("SIGKILL");
+    signalMain(main, "SIGKILL");
   }, TEST_DEADLINE_MS);
   return {
     main,
@@ -113,14 +145,9 @@ async function startProxy(): Promise<Harness> {
     signal: deadline.signal,
     async [Symbol.asyncDispose]() {
       clearTimeout(timer);
-      // SIGTERM: the proxy stops its models before it exits.
-      signalMain("SIGTERM");
-      const late = setTimeout(() => signalMain("SIGKILL"), SHUTDOWN_GRACE_MS);
       try {
-        await main.status;
+        await stopCleanly(main);
       } finally {
-        clearTimeout(late);
-        await main[Symbol.asyncDispose]();
         await Deno.remove(dir, { recursive: true });
       }
     },
@@ -281,4 +308,63 @@ Deno.test("a multipart transcription routes by its form field", async () => {
     text: "transcribed talk.wav (16 bytes)",
   });
   assert.deepEqual(proxy.starts(), ["c"]);
+});
+
+Deno.test("a peer's model is reached through llama-swap with the peer's own key and filters", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-peer-" });
+  const simulate = shellQuote([...selfCommand(), "simulate"]);
+  // The peer: another llama-swap that only takes its own key.
+  const peer = await startLlamaSwap(
+    dir,
+    "peer",
+    [
+      "apiKeys: [peer-key]",
+      `startPort: ${freePortRange(1)}`,
+      "models:",
+      "  remote:",
+      `    cmd: ${simulate} --port \${PORT} --model remote --tokens 8`,
+      "    proxy: http://127.0.0.1:${PORT}",
+      "",
+    ].join("\n"),
+  );
+  let front: MainChild | null = null;
+  try {
+    front = await startLlamaSwap(
+      dir,
+      "front",
+      [
+        "apiKeys: [client-key]",
+        "peers:",
+        "  lab:",
+        `    proxy: ${peer.url}`,
+        "    apiKey: peer-key",
+        "    models: [remote]",
+        "    filters:",
+        "      setParams:",
+        "        max_tokens: 2",
+        "",
+      ].join("\n"),
+    );
+    const openai = new OpenAI({
+      baseURL: `${front.url}/v1`,
+      apiKey: "client-key",
+      maxRetries: 0,
+    });
+
+    const listed = await openai.models.list();
+    const answer = await openai.chat.completions.create({
+      model: "lab/remote",
+      messages,
+    });
+
+    assert.ok(listed.data.some((model) => model.id === "lab/remote"));
+    // The peer refuses any key but its own, so the client's was replaced.
+    assert.ok((answer.choices[0]?.message.content ?? "").length > 0);
+    // The peer's filter capped the answer.
+    assert.equal(answer.usage?.completion_tokens, 2);
+  } finally {
+    if (front) await stopCleanly(front);
+    await stopCleanly(peer);
+    await Deno.remove(dir, { recursive: true });
+  }
 });
