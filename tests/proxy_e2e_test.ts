@@ -7,12 +7,10 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { selfCommand, shellQuote } from "../lib/mod.ts";
 import { REMARKS } from "../proxy/loading/mod.ts";
-import { type MainChild, startMain } from "./ship_main_child.ts";
+import { type MainChild, startMain, stopMain } from "./ship_main_child.ts";
 
 /** Abandons a test that hangs instead of letting it run forever. */
 const TEST_DEADLINE_MS = 60_000;
-/** How long the proxy gets to stop its models before it is killed. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 interface Harness extends AsyncDisposable {
   readonly main: MainChild;
@@ -87,33 +85,6 @@ async function startLlamaSwap(
   ]);
 }
 
-function signalMain(main: MainChild, signal: Deno.Signal): void {
-  try {
-    main.kill(signal);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error; // it exited already
-  }
-}
-
-/**
- * Stops `main` as a service manager would: SIGTERM, on which it stops its
- * models before it exits, and SIGKILL if it is still there after a grace
- * period.
- */
-async function stopCleanly(main: MainChild): Promise<void> {
-  signalMain(main, "SIGTERM");
-  const late = setTimeout(
-    () => signalMain(main, "SIGKILL"),
-    SHUTDOWN_GRACE_MS,
-  );
-  try {
-    await main.status;
-  } finally {
-    clearTimeout(late);
-    await main[Symbol.asyncDispose]();
-  }
-}
-
 async function startProxy(): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-" });
   let main: MainChild;
@@ -128,7 +99,7 @@ async function startProxy(): Promise<Harness> {
   const deadline = new AbortController();
   const timer = setTimeout(() => {
     deadline.abort(new Error("Test ran out of time"));
-    signalMain(main, "SIGKILL");
+    main.kill("SIGKILL");
   }, TEST_DEADLINE_MS);
   return {
     main,
@@ -146,7 +117,7 @@ async function startProxy(): Promise<Harness> {
     async [Symbol.asyncDispose]() {
       clearTimeout(timer);
       try {
-        await stopCleanly(main);
+        await stopMain(main);
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
@@ -363,8 +334,8 @@ Deno.test("a peer's model is reached through llama-swap with the peer's own key 
     // The peer's filter capped the answer.
     assert.equal(answer.usage?.completion_tokens, 2);
   } finally {
-    if (front) await stopCleanly(front);
-    await stopCleanly(peer);
+    if (front) await stopMain(front);
+    await stopMain(peer);
     await Deno.remove(dir, { recursive: true });
   }
 });

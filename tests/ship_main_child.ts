@@ -19,6 +19,7 @@ export interface MainChild extends AsyncDisposable {
   output(): string;
   /** Resolves with the first output line (old or new) matching `pattern`. */
   waitForLine(pattern: RegExp): Promise<string>;
+  /** Sends `signal`; does nothing once it has exited. */
   kill(signal: Deno.Signal): void;
 }
 
@@ -99,7 +100,11 @@ class RunningMain implements MainChild {
   }
 
   kill(signal: Deno.Signal): void {
-    this.#child.kill(signal);
+    try {
+      this.#child.kill(signal);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // it exited already
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -122,6 +127,25 @@ class RunningMain implements MainChild {
 
   #notify(): void {
     for (const check of [...this.#waiters]) check();
+  }
+}
+
+/** How long `stopMain()` waits after SIGTERM before it sends SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Stops `main` as a service manager would: SIGTERM, on which it stops its
+ * models before it exits, then SIGKILL if it is still there after a grace
+ * period. Resolves once it has exited and its output is read.
+ */
+export async function stopMain(main: MainChild): Promise<void> {
+  main.kill("SIGTERM");
+  const late = setTimeout(() => main.kill("SIGKILL"), STOP_GRACE_MS);
+  try {
+    await main.status;
+  } finally {
+    clearTimeout(late);
+    await main[Symbol.asyncDispose]();
   }
 }
 
