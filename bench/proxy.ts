@@ -257,6 +257,12 @@ async function streamRuns(
       client: options.client,
     });
 
+  // One unmeasured batch per path first, so that every hop has its
+  // connections pooled, as in a service already running; the small-request
+  // loops warm up the same way.
+  for (const url of [options.direct, options.proxy, options.plain]) {
+    await run(url);
+  }
   for (let round = 0; round < options.rounds; round++) {
     direct.push(await run(options.direct));
     const reset = resetPeakRss(options.proxyPid);

@@ -130,9 +130,11 @@ connections.
   the direct one.
 - Streams: a second simulated model streams ${f.streamTokens} chunks, one
   every ${f.streamTokenMs} ms. N streams are opened at once, directly,
-  through the proxy and through the plain forwarder in turn; time to first
-  chunk is measured per stream, tokens/s is all content chunks over the
-  wall time of the batch; the peak
+  through the proxy and through the plain forwarder in turn, after one
+  unmeasured batch on each path, so connections are pooled on every hop
+  (the proxy keeps at most 256 idle ones per upstream); time to first chunk is
+  measured per stream, tokens/s is all content chunks over the wall time of
+  the batch, each the median over the rounds; the peak
   RSS is the proxy's VmHWM (reset before each proxied batch) and RSS
   sampled every 100 ms. The load generator, the proxy and the upstream
   share the machine's cores.
