@@ -108,11 +108,7 @@ class RunningMain implements MainChild {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error; // already exited
-    }
+    this.kill("SIGKILL");
     await this.status;
     await this.#drained;
   }
