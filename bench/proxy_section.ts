@@ -1,4 +1,5 @@
 /** The proxy benchmark's figures as a results section. */
+import { DEFAULT_MAX_IDLE } from "../proxy/http1_client.ts";
 import type { PathFigures, ProxyFigures, StreamSide } from "./proxy.ts";
 import {
   checked,
@@ -132,7 +133,9 @@ connections.
   every ${f.streamTokenMs} ms. N streams are opened at once, directly,
   through the proxy and through the plain forwarder in turn, after one
   unmeasured batch on each path, so connections are pooled on every hop
-  (the proxy keeps at most 256 idle ones per upstream); time to first chunk is
+  (the proxy keeps up to ${
+    DEFAULT_MAX_IDLE.toLocaleString("en-US")
+  } idle ones per upstream); time to first chunk is
   measured per stream, tokens/s is all content chunks over the wall time of
   the batch, each the median over the rounds; the peak
   RSS is the proxy's VmHWM (reset before each proxied batch) and RSS

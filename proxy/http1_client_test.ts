@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../tests/fake_clock.ts";
-import { Http1Pool, MAX_HEAD_BYTES, sendThrough } from "./http1_client.ts";
+import {
+  DEFAULT_MAX_IDLE,
+  Http1Pool,
+  MAX_HEAD_BYTES,
+  sendThrough,
+} from "./http1_client.ts";
 import type { UpstreamInit, UpstreamSend } from "./upstream_response.ts";
 
 const encoder = new TextEncoder();
@@ -206,6 +211,34 @@ Deno.test("Http1Pool reuses a connection once its answer is read and keeps it pe
     pool.close();
   }
   assert.equal(pool.idleCount, 0);
+});
+
+Deno.test("Http1Pool keeps every connection of a 300-request burst for the next burst", async () => {
+  assert.ok(DEFAULT_MAX_IDLE >= 1000, "room for a 1,000-stream burst");
+  await using server = rawServer(async (request, write) => {
+    await write(ok(`answer ${request.index}`));
+  });
+  const burst = async (pool: Http1Pool, count: number) => {
+    // Each request takes its connection before its first await, so all of
+    // them are out before any answer could free one.
+    const responses = await Promise.all(
+      Array.from(
+        { length: count },
+        () => pool.request(`${server.url}/`, init()),
+      ),
+    );
+    await Promise.all(responses.map((response) => response.bytes()));
+  };
+  const pool = new Http1Pool();
+  try {
+    await burst(pool, 300);
+    assert.equal(server.connections, 300);
+    assert.equal(pool.idleCount, 300);
+    await burst(pool, 300);
+    assert.equal(server.connections, 300, "the second burst dials none");
+  } finally {
+    pool.close();
+  }
 });
 
 Deno.test("Http1Pool does not reuse a connection the upstream asked to close or an HTTP/1.0 one", async () => {
