@@ -122,3 +122,30 @@ Deno.test("readBodyWithin() turns a broken body with a declared length into a 40
 
   await assert.rejects(readBodyWithin(request, 10), { status: 400 });
 });
+
+Deno.test("readBodyWithin() reads a body of declared length whole, without making its stream", async () => {
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: "hello world",
+    headers: { "content-length": "11" },
+  });
+  Object.defineProperty(request, "body", {
+    get: () => assert.fail("the body stream was made"),
+  });
+
+  const bytes = await readBodyWithin(request, 11);
+
+  assert.equal(new TextDecoder().decode(bytes!), "hello world");
+});
+
+Deno.test("readBodyWithin() gives an empty body for a declared length of 0", async () => {
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: "",
+    headers: { "content-length": "0" },
+  });
+
+  const bytes = await readBodyWithin(request, 10);
+
+  assert.equal(bytes?.byteLength ?? 0, 0);
+});
