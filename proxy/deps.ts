@@ -34,7 +34,7 @@ export interface ProxyDeps {
   logger: Logger;
   /**
    * Sends every upstream request (`ProxyServer` passes its `Http1Pool`
-   * for `http://` upstreams); defaults to `fetch`.
+   * for `http://` and `https://` upstreams); defaults to `fetch`.
    */
   send?: UpstreamSend;
   /** The `fetch` used when `send` is not given; the global one by default. */

@@ -220,6 +220,7 @@ function localTarget(
     peerApiKey: null,
     headerTimeoutMs: target.model.timeouts.responseHeader * 1000,
     connectTimeoutMs: target.model.timeouts.connect * 1000,
+    tlsHandshakeMs: target.model.timeouts.tlsHandshake * 1000,
     idleConnMs: target.model.timeouts.idleConn * 1000,
     failurePrefix: "upstream connection failed",
   };
@@ -234,6 +235,7 @@ function peerTarget(
     peerApiKey: peer.apiKey,
     headerTimeoutMs: peer.timeouts.responseHeader * 1000,
     connectTimeoutMs: peer.timeouts.connect * 1000,
+    tlsHandshakeMs: peer.timeouts.tlsHandshake * 1000,
     idleConnMs: peer.timeouts.idleConn * 1000,
     failurePrefix: "peer proxy error",
   };

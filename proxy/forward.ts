@@ -175,6 +175,8 @@ export interface ForwardOptions {
   readonly headerTimeoutMs: number;
   /** Give up when no connection is made in time; 0 = as the system does. */
   readonly connectTimeoutMs: number;
+  /** Give up when a TLS handshake takes longer; 0 = wait for it. */
+  readonly tlsHandshakeMs: number;
   /** How long the connection may idle for the next request; 0 = forever. */
   readonly idleConnMs: number;
   /** Prefix of the 502 message, e.g. `upstream connection failed`. */
@@ -188,9 +190,9 @@ export interface ForwardOptions {
  *
  * Rejects with `HttpError` 502 when the upstream cannot be reached and 504
  * when the header timeout passes. When `signal` aborts, rejects with its
- * reason (the caller knows the client is gone). `connectTimeoutMs` is
- * passed to `send`: `Http1Pool` applies it (a 502 saying no connection was
- * made in time), `fetch` cannot.
+ * reason (the caller knows the client is gone). `connectTimeoutMs` and
+ * `tlsHandshakeMs` are passed to `send`: `Http1Pool` applies them (a 502
+ * saying no connection or no handshake was made in time), `fetch` cannot.
  */
 export async function forward(
   send: UpstreamSend,
@@ -207,6 +209,7 @@ export async function forward(
       body: options.body,
       signal: timeout?.signal ?? options.signal,
       connectTimeoutMs: options.connectTimeoutMs,
+      tlsHandshakeMs: options.tlsHandshakeMs,
       idleConnMs: options.idleConnMs,
     });
   } catch (error) {

@@ -144,6 +144,7 @@ function options(overrides: Partial<Parameters<typeof forward>[1]> = {}) {
     signal: new AbortController().signal,
     headerTimeoutMs: 0,
     connectTimeoutMs: 0,
+    tlsHandshakeMs: 0,
     idleConnMs: 0,
     failurePrefix: "upstream connection failed",
     clock: new FakeClock(),
@@ -165,24 +166,27 @@ Deno.test("forward() turns a connection failure into a 502", async () => {
   });
 });
 
-Deno.test("forward() hands the connect timeout to send()", async () => {
+Deno.test("forward() hands the connect and TLS handshake timeouts to send()", async () => {
   const seen: (number | undefined)[] = [];
   const send: UpstreamSend = (_url, init) => {
-    seen.push(init.connectTimeoutMs);
+    seen.push(init.connectTimeoutMs, init.tlsHandshakeMs);
     return Promise.reject(
       new Error("cannot connect to x: no connection within 30 s"),
     );
   };
 
   await assert.rejects(
-    forward(send, options({ connectTimeoutMs: 30_000 })),
+    forward(
+      send,
+      options({ connectTimeoutMs: 30_000, tlsHandshakeMs: 10_000 }),
+    ),
     (error: HttpError) => {
       assert.equal(error.status, 502);
       assert.match(error.message, /no connection within 30 s/);
       return true;
     },
   );
-  assert.deepEqual(seen, [30_000]);
+  assert.deepEqual(seen, [30_000, 10_000]);
 });
 
 Deno.test("forward() gives up with 504 when headers do not arrive in time", async () => {

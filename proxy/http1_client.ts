@@ -9,6 +9,7 @@ import type {
   UpstreamResponse,
   UpstreamSend,
 } from "./upstream_response.ts";
+import { dialUpstream } from "./upstream_dial.ts";
 
 /**
  * Most bytes a connection reads at a time (16 KiB). Its buffer starts at
@@ -56,31 +57,42 @@ export interface Http1PoolOptions {
   readonly idleMs?: number;
   readonly clock?: Clock;
   /**
-   * Told the `host:port` of an upstream that closed an idle connection
-   * (the connection has left the pool by then).
+   * Told the key of an upstream that closed an idle connection (the
+   * connection has left the pool by then): `host:port`, and
+   * `https://host:port` for a TLS upstream.
    */
   readonly onIdleClosed?: (key: string) => void;
-  /** Opens a connection; `Deno.connect` by default (tests pass their own). */
+  /**
+   * Opens a TCP connection; `Deno.connect` by default (tests pass their
+   * own). TLS, for `https://`, goes over what it opens.
+   */
   readonly connect?: (
     options: { hostname: string; port: number },
   ) => Promise<Deno.TcpConn>;
+  /**
+   * Certificates `https://` upstreams are checked against besides Deno's
+   * root store (tests pass their own CA; users set `DENO_CERT`).
+   */
+  readonly caCerts?: readonly string[];
 }
 
-/** Where one `http://` URL goes. */
+/** Where one `http://` or `https://` URL goes. */
 interface Target {
-  /** `hostname:port`, the pool's key. */
+  /** `hostname:port` (`https://hostname:port` for TLS), the pool's key. */
   readonly key: string;
   readonly hostname: string;
   readonly port: number;
   /** The `Host` header: the authority as written in the URL. */
   readonly authority: string;
+  /** `https://`. */
+  readonly secure: boolean;
   /** Path and query. */
   readonly path: string;
 }
 
 /**
- * A small HTTP/1.1 client for `http://` upstreams, with keep-alive
- * connections pooled per host and port. It does what the proxy needs and
+ * A small HTTP/1.1 client for `http://` and `https://` upstreams, with
+ * keep-alive connections pooled per scheme, host and port. It does what the proxy needs and
  * no more: the request goes out in one write as given (no redirects, no
  * decompression, no cookies), the answer's head is parsed in place, and
  * the body is read straight off the socket: by `Content-Length`, chunked,
@@ -92,7 +104,8 @@ interface Target {
  * answer came back (the upstream had closed it while idle) is sent again,
  * once, on a new connection. Aborting `init.signal` closes the
  * connection: the upstream sees the client leave at once. New connections
- * have TCP keep-alive on and give up after `init.connectTimeoutMs`.
+ * have TCP keep-alive on and give up after `init.connectTimeoutMs`; a TLS
+ * one (`upstream_dial.ts`) also after `init.tlsHandshakeMs` of handshake.
  *
  * An idle connection keeps a read waiting, so one the upstream closes
  * (llama.cpp's server and uvicorn do after 5 s) leaves the pool at once
@@ -106,6 +119,7 @@ export class Http1Pool {
   #idleMs: number;
   #clock: Clock;
   #dial: (options: { hostname: string; port: number }) => Promise<Deno.TcpConn>;
+  #caCerts: readonly string[] | undefined;
   #onIdleClosed: (key: string) => void;
   #closed = false;
   /** Cancels the pending sweep of expired idle connections, if any. */
@@ -118,14 +132,18 @@ export class Http1Pool {
     this.#idleMs = options.idleMs ?? 90_000;
     this.#clock = options.clock ?? systemClock;
     this.#dial = options.connect ?? ((at) => Deno.connect(at));
+    this.#caCerts = options.caCerts;
     this.#onIdleClosed = options.onIdleClosed ?? (() => {});
   }
 
-  /** True for the URLs this client serves: `http://` without user info. */
+  /**
+   * True for the URLs this client serves: `http://` and `https://`
+   * without user info.
+   */
   static handles(url: string): boolean {
-    if (!url.startsWith("http://")) return false;
-    const end = authorityEnd(url);
-    return !url.slice(7, end).includes("@");
+    const from = authorityStart(url);
+    if (from < 0) return false;
+    return !url.slice(from, authorityEnd(url, from)).includes("@");
   }
 
   /**
@@ -261,41 +279,15 @@ export class Http1Pool {
   }
 
   async #connect(target: Target, init: UpstreamInit): Promise<Connection> {
-    const { signal } = init;
-    const connecting = this.#dial({
-      hostname: target.hostname,
-      port: target.port,
+    const conn = await dialUpstream(target, {
+      signal: init.signal,
+      connectTimeoutMs: init.connectTimeoutMs ?? 0,
+      tlsHandshakeMs: init.tlsHandshakeMs ?? 0,
+      clock: this.#clock,
+      tcp: this.#dial,
+      caCerts: this.#caCerts,
     });
-    const given = Promise.withResolvers<never>();
-    const onAbort = () => given.reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const timeoutMs = init.connectTimeoutMs ?? 0;
-    const cancelTimer = timeoutMs > 0
-      ? this.#clock.setTimer(
-        () =>
-          given.reject(
-            new Error(`no connection within ${timeoutMs / 1000} s`),
-          ),
-        timeoutMs,
-      )
-      : null;
-    try {
-      const conn = await Promise.race([connecting, given.promise]);
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
-      return new Connection(conn, target.key);
-    } catch (error) {
-      // Close a connection that opens after all.
-      connecting.then((conn) => conn.close(), () => {});
-      if (signal.aborted) throw signal.reason;
-      throw new Error(
-        `cannot connect to ${target.authority}: ${describe(error)}`,
-        { cause: error },
-      );
-    } finally {
-      cancelTimer?.();
-      signal.removeEventListener("abort", onAbort);
-    }
+    return new Connection(conn, target.key);
   }
 
   /** One request and the head of its answer, on `connection`. */
@@ -380,9 +372,12 @@ function bodyFraming(head: ParsedHead, method: string): Framing {
   return length === 0 ? { kind: "none" } : { kind: "length", length };
 }
 
-/** One TCP connection and the bytes read from it but not yet used. */
+/**
+ * One connection (TCP, or TLS over it) and the bytes read from it but not
+ * yet used.
+ */
 class Connection {
-  readonly conn: Deno.TcpConn;
+  readonly conn: Deno.Conn;
   readonly key: string;
   buffer = new Uint8Array(IDLE_READ_BYTES);
   /** The last read filled all the room it had: read more at once next. */
@@ -403,7 +398,7 @@ class Connection {
   /** That read once the connection was taken: its answer's first bytes. */
   #firstRead: Promise<number | null> | null = null;
 
-  constructor(conn: Deno.TcpConn, key: string) {
+  constructor(conn: Deno.Conn, key: string) {
     this.conn = conn;
     this.key = key;
   }
@@ -724,8 +719,15 @@ function checkNoLineBreaks(headers: readonly [string, string][]): void {
   }
 }
 
-function authorityEnd(url: string): number {
-  for (let i = 7; i < url.length; i++) {
+/** Where the authority of an `http://` or `https://` URL starts; else -1. */
+function authorityStart(url: string): number {
+  if (url.startsWith("http://")) return 7;
+  if (url.startsWith("https://")) return 8;
+  return -1;
+}
+
+function authorityEnd(url: string, from: number): number {
+  for (let i = from; i < url.length; i++) {
     const code = url.charCodeAt(i);
     if (code === 47 /* / */ || code === 63 /* ? */ || code === 35 /* # */) {
       return i;
@@ -734,29 +736,35 @@ function authorityEnd(url: string): number {
   return url.length;
 }
 
-/** Origins parsed so far, by the URL's start up to the path. */
+/** Origins parsed so far, by the URL's scheme and authority. */
 const parsedOrigins = new Map<string, Omit<Target, "path">>();
 
 function parseTarget(url: string): Target {
-  const end = authorityEnd(url);
-  const authority = url.slice(7, end);
-  let origin = parsedOrigins.get(authority);
-  if (!origin) {
-    const parsed = new URL(`http://${authority}/`);
-    const hostname = parsed.hostname.startsWith("[")
-      ? parsed.hostname.slice(1, -1)
-      : parsed.hostname;
-    const port = parsed.port === "" ? 80 : Number(parsed.port);
-    origin = { key: `${hostname}:${port}`, hostname, port, authority };
-    if (parsedOrigins.size < 1000) parsedOrigins.set(authority, origin);
+  const from = authorityStart(url);
+  const end = authorityEnd(url, from);
+  const origin = url.slice(0, end);
+  let parsed = parsedOrigins.get(origin);
+  if (!parsed) {
+    parsed = parseOrigin(url.slice(from, end), from === 8);
+    if (parsedOrigins.size < 1000) parsedOrigins.set(origin, parsed);
   }
   const rest = url.slice(end);
   const hash = rest.indexOf("#");
   const path = hash < 0 ? rest : rest.slice(0, hash);
   return {
-    ...origin,
+    ...parsed,
     path: path === "" || path[0] === "?" ? `/${path}` : path,
   };
+}
+
+function parseOrigin(authority: string, secure: boolean): Omit<Target, "path"> {
+  const url = new URL(`${secure ? "https" : "http"}://${authority}/`);
+  const hostname = url.hostname.startsWith("[")
+    ? url.hostname.slice(1, -1)
+    : url.hostname;
+  const port = url.port === "" ? (secure ? 443 : 80) : Number(url.port);
+  const key = `${secure ? "https://" : ""}${hostname}:${port}`;
+  return { key, hostname, port, authority, secure };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   MAX_HEAD_BYTES,
   sendThrough,
 } from "./http1_client.ts";
+import { startTlsServer, TEST_CA_CERT } from "../tests/tls_server.ts";
 import type { UpstreamInit, UpstreamSend } from "./upstream_response.ts";
 
 const encoder = new TextEncoder();
@@ -598,15 +599,17 @@ Deno.test("Http1Pool refuses header values that would break the request head", a
   );
 });
 
-Deno.test("Http1Pool.handles() takes plain http URLs without credentials", () => {
+Deno.test("Http1Pool.handles() takes http and https URLs without credentials", () => {
   assert.equal(Http1Pool.handles("http://127.0.0.1:8080/v1/models"), true);
   assert.equal(Http1Pool.handles("http://[::1]:8080"), true);
-  assert.equal(Http1Pool.handles("https://api.example.com/v1"), false);
+  assert.equal(Http1Pool.handles("https://api.example.com/v1"), true);
   assert.equal(Http1Pool.handles("http://user:pw@host:1/"), false);
+  assert.equal(Http1Pool.handles("https://user@host/"), false);
   assert.equal(Http1Pool.handles("http://host:1/a@b"), true);
+  assert.equal(Http1Pool.handles("ws://host:1/"), false);
 });
 
-Deno.test("sendThrough() sends http URLs through the pool and others to the fallback", async () => {
+Deno.test("sendThrough() sends http(s) URLs through the pool and others to the fallback", async () => {
   await using server = rawServer(async (_request, write) => {
     await write(ok("pooled"));
   });
@@ -620,8 +623,9 @@ Deno.test("sendThrough() sends http URLs through the pool and others to the fall
   try {
     const response = await send(`${server.url}/x`, init());
     assert.equal(decoder.decode(await response.bytes()), "pooled");
-    await assert.rejects(send("https://peer.example/v1", init()), /not here/);
-    assert.deepEqual(others, ["https://peer.example/v1"]);
+    const withUser = "https://user:pw@peer.example/v1";
+    await assert.rejects(send(withUser, init()), /not here/);
+    assert.deepEqual(others, [withUser]);
   } finally {
     pool.close();
   }
@@ -770,6 +774,129 @@ Deno.test("Http1Pool keeps at most maxIdlePerOrigin idle connections and closes 
       }
     });
     assert.equal(closed.length, 1, "the one not kept was closed");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool speaks HTTP/1.1 over TLS to an https upstream and keeps the connection", async () => {
+  await using server = startTlsServer(async (request) =>
+    new Response(
+      `${request.method} ${new URL(request.url).pathname} ${await request
+        .text()} via ${request.headers.get("host")}`,
+    )
+  );
+  const pool = new Http1Pool({ caCerts: [TEST_CA_CERT] });
+  try {
+    const body = encoder.encode("hello");
+    for (let i = 0; i < 3; i++) {
+      assert.equal(
+        await text(pool, `${server.url}/echo`, { method: "POST", body }),
+        `POST /echo hello via 127.0.0.1:${server.port}`,
+      );
+    }
+    assert.equal(server.connections, 1, "one TLS connection for all three");
+    assert.equal(pool.idleCount, 1);
+    // The same host and port over plain http is another upstream.
+    await assert.rejects(text(pool, `http://127.0.0.1:${server.port}/`));
+    assert.equal(pool.idleCount, 1);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool checks an https upstream's certificate against the URL's host", async () => {
+  await using server = startTlsServer(() => new Response("secret"));
+  const untrusting = new Http1Pool();
+  // Trusts the issuer and dials the server whatever host the URL names.
+  const trusting = new Http1Pool({
+    caCerts: [TEST_CA_CERT],
+    connect: (at) => Deno.connect({ hostname: "127.0.0.1", port: at.port }),
+  });
+  try {
+    await assert.rejects(text(untrusting, `${server.url}/`), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(
+          `^TLS handshake with 127\\.0\\.0\\.1:${server.port} failed: .*UnknownIssuer`,
+        ),
+      );
+      return true;
+    });
+    await assert.rejects(
+      text(trusting, `https://elsewhere.test:${server.port}/`),
+      /^Error: TLS handshake with elsewhere\.test:\d+ failed: .*not valid for name "elsewhere\.test"/,
+    );
+    for (const host of ["localhost", "127.0.0.1"]) {
+      assert.equal(
+        await text(trusting, `https://${host}:${server.port}/`),
+        "secret",
+      );
+    }
+    assert.equal(untrusting.idleCount, 0);
+  } finally {
+    untrusting.close();
+    trusting.close();
+  }
+});
+
+/**
+ * A TCP server that accepts one connection and never says a word:
+ * `hello()` resolves once the client's first bytes (a TLS hello) arrive.
+ */
+function silentServer() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  return {
+    port: listener.addr.port,
+    async hello(): Promise<number> {
+      return await (await accepted).read(new Uint8Array(4096)) ?? 0;
+    },
+    async [Symbol.asyncDispose]() {
+      // Lets an abandoned TLS stream let go of its socket.
+      (await accepted.catch(() => null))?.close();
+      listener.close();
+    },
+  };
+}
+
+Deno.test("Http1Pool gives up on a TLS handshake not finished within tlsHandshakeMs", async () => {
+  await using silent = silentServer();
+  const clock = new FakeClock();
+  const pool = new Http1Pool({ clock, caCerts: [TEST_CA_CERT] });
+  try {
+    const pending = pool.request(
+      `https://127.0.0.1:${silent.port}/v1/models`,
+      init({ tlsHandshakeMs: 10_000 }),
+    );
+    assert.ok(await silent.hello() > 0);
+    assert.equal(clock.pendingTimers, 1, "the handshake's timer alone");
+    clock.tick(9_999);
+    clock.tick(1);
+    await assert.rejects(
+      pending,
+      new RegExp(
+        `^Error: TLS handshake with 127\\.0\\.0\\.1:${silent.port} failed: no TLS handshake within 10 s$`,
+      ),
+    );
+    assert.equal(clock.pendingTimers, 0);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool stops a TLS handshake when the signal aborts", async () => {
+  await using silent = silentServer();
+  const pool = new Http1Pool({ caCerts: [TEST_CA_CERT] });
+  const client = new AbortController();
+  try {
+    const pending = pool.request(
+      `https://127.0.0.1:${silent.port}/`,
+      init({ signal: client.signal }),
+    );
+    assert.ok(await silent.hello() > 0);
+    client.abort(new Error("client left"));
+    await assert.rejects(pending, /^Error: client left$/);
   } finally {
     pool.close();
   }

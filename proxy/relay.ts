@@ -44,6 +44,8 @@ export interface UpstreamTarget {
   readonly headerTimeoutMs: number;
   /** `timeouts.connect` in ms; 0 = as long as the system tries. */
   readonly connectTimeoutMs: number;
+  /** `timeouts.tlsHandshake` in ms; 0 = wait for it. */
+  readonly tlsHandshakeMs: number;
   /** `timeouts.idleConn` in ms: how long a kept connection may idle. */
   readonly idleConnMs: number;
   /** Prefix of 502 messages: `upstream connection failed` or `peer proxy error`. */
@@ -87,6 +89,7 @@ export async function openUpstream(
       signal: call.signal,
       headerTimeoutMs: target.headerTimeoutMs,
       connectTimeoutMs: target.connectTimeoutMs,
+      tlsHandshakeMs: target.tlsHandshakeMs,
       idleConnMs: target.idleConnMs,
       failurePrefix: target.failurePrefix,
       clock: deps.clock,

@@ -32,6 +32,11 @@ export interface UpstreamInit {
    */
   readonly connectTimeoutMs?: number;
   /**
+   * Gives up on an `https://` upstream whose TLS handshake has not
+   * finished within this many ms; 0 or absent waits for it.
+   */
+  readonly tlsHandshakeMs?: number;
+  /**
    * How long the connection may idle, kept for the next request, once
    * this one is done; 0 = no limit. `fetch` keeps its own pool.
    */

@@ -52,7 +52,7 @@ export class ProxyServer {
   #app!: Hono<ProxyEnv>;
   #observability: ObservabilityParts | null = null;
   readonly #preload = new AbortController();
-  /** Keep-alive connections to `http://` upstreams (models, peers). */
+  /** Keep-alive connections to upstreams (models, peers), TLS ones too. */
   readonly #upstreams = new Http1Pool();
   /** Every process ever built that may still own a child. */
   readonly #children = new Set<ModelProcess>();
@@ -157,7 +157,8 @@ export class ProxyServer {
       : addr.hostname.includes(":")
       ? `[${addr.hostname}]`
       : addr.hostname;
-    return `http://${host}:${addr.port}`;
+    const scheme = this.#options.tls ? "https" : "http";
+    return `${scheme}://${host}:${addr.port}`;
   }
 
   /**

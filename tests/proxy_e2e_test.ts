@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { selfCommand, shellQuote } from "../lib/mod.ts";
 import { REMARKS } from "../proxy/loading/mod.ts";
-import { type MainChild, startMain, stopMain } from "./ship_main_child.ts";
+import {
+  MAIN,
+  type MainChild,
+  startMain,
+  stopMain,
+} from "./ship_main_child.ts";
+import { TEST_CA_PATH } from "./tls_server.ts";
 
 /** Abandons a test that hangs instead of letting it run forever. */
 const TEST_DEADLINE_MS = 60_000;
@@ -74,15 +80,20 @@ async function startLlamaSwap(
   dir: string,
   name: string,
   text: string,
+  options: { args?: readonly string[]; denoFlags?: readonly string[] } = {},
 ): Promise<MainChild> {
   const configPath = `${dir}/${name}.yaml`;
   await Deno.writeTextFile(configPath, text);
-  return await startMain([
-    "--config",
-    configPath,
-    "--data-dir",
-    `${dir}/${name}-data`,
-  ]);
+  return await startMain(
+    [
+      "--config",
+      configPath,
+      "--data-dir",
+      `${dir}/${name}-data`,
+      ...options.args ?? [],
+    ],
+    [Deno.execPath(), "run", "--allow-all", ...options.denoFlags ?? [], MAIN],
+  );
 }
 
 async function startProxy(): Promise<Harness> {
@@ -281,11 +292,13 @@ Deno.test("a multipart transcription routes by its form field", async () => {
   assert.deepEqual(proxy.starts(), ["c"]);
 });
 
-Deno.test("a peer's model is reached through llama-swap with the peer's own key and filters", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-peer-" });
+/**
+ * The peer of the peer tests: another llama-swap with one simulated model,
+ * `remote`, that only takes its own key, `peer-key`.
+ */
+function startPeer(dir: string, args: string[] = []): Promise<MainChild> {
   const simulate = shellQuote([...selfCommand(), "simulate"]);
-  // The peer: another llama-swap that only takes its own key.
-  const peer = await startLlamaSwap(
+  return startLlamaSwap(
     dir,
     "peer",
     [
@@ -297,7 +310,13 @@ Deno.test("a peer's model is reached through llama-swap with the peer's own key 
       "    proxy: http://127.0.0.1:${PORT}",
       "",
     ].join("\n"),
+    { args },
   );
+}
+
+Deno.test("a peer's model is reached through llama-swap with the peer's own key and filters", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-peer-" });
+  const peer = await startPeer(dir);
   let front: MainChild | null = null;
   try {
     front = await startLlamaSwap(
@@ -335,6 +354,75 @@ Deno.test("a peer's model is reached through llama-swap with the peer's own key 
     assert.equal(answer.usage?.completion_tokens, 2);
   } finally {
     if (front) await stopMain(front);
+    await stopMain(peer);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a peer served over https is reached through the pooled client, its certificate checked", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-tls-peer-" });
+  const tlsDir = new URL("./tls/", import.meta.url).pathname;
+  // Serving TLS with the test certificate.
+  const peer = await startPeer(dir, [
+    "--tls-cert-file",
+    `${tlsDir}server.crt`,
+    "--tls-key-file",
+    `${tlsDir}server.key`,
+  ]);
+  const fronts: MainChild[] = [];
+  const front = async (name: string, denoFlags: string[]) => {
+    const child = await startLlamaSwap(
+      dir,
+      name,
+      [
+        "peers:",
+        "  lab:",
+        `    proxy: ${peer.url}`,
+        "    apiKey: peer-key",
+        "    models: [remote]",
+        "    timeouts: { tlsHandshake: 5 }",
+        "",
+      ].join("\n"),
+      { denoFlags },
+    );
+    fronts.push(child);
+    return new OpenAI({
+      baseURL: `${child.url}/v1`,
+      apiKey: "unused",
+      maxRetries: 0,
+    });
+  };
+  try {
+    assert.match(peer.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    // Trusts the test CA the way a user would trust a private one.
+    const trusting = await front("trusting", ["--cert", TEST_CA_PATH]);
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(
+        await trusting.chat.completions.create({
+          model: "lab/remote",
+          messages,
+        }),
+      );
+    }
+    for (const answer of answers) {
+      assert.ok((answer.choices[0]?.message.content ?? "").length > 0);
+    }
+
+    // Without the CA the peer's certificate is refused: a 502 that says so.
+    const untrusting = await front("untrusting", []);
+    const refused = await untrusting.chat.completions.create({
+      model: "lab/remote",
+      messages,
+    }).then(() => null, (error: unknown) => error);
+    assert.ok(refused instanceof OpenAI.APIError, String(refused));
+    assert.equal(refused.status, 502);
+    assert.match(
+      refused.message,
+      /peer proxy error: TLS handshake with 127\.0\.0\.1:\d+ failed: .*UnknownIssuer/,
+    );
+  } finally {
+    for (const child of fronts) await stopMain(child);
     await stopMain(peer);
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,7 +12,7 @@ export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 /** A running `main.ts`. Dispose of it (`await using`) when done. */
 export interface MainChild extends AsyncDisposable {
   readonly pid: number;
-  /** `http://127.0.0.1:<port>` once it listens. */
+  /** `http://127.0.0.1:<port>` once it listens (`https` with TLS). */
   readonly url: string;
   readonly status: Promise<Deno.CommandStatus>;
   /** Everything written to stdout and stderr so far. */
