@@ -996,11 +996,29 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `pool` for the URLs it handles, `fallback` (fetch) for the rest. */
+/**
+ * `pool` for the URLs it handles, `fallback` (fetch) for the rest; with
+ * `tls: false`, for `https://` URLs as well (`fetch` honours an
+ * `HTTPS_PROXY` the pool knows nothing of).
+ */
 export function sendThrough(
   pool: Http1Pool,
   fallback: UpstreamSend,
+  options: { readonly tls?: boolean } = {},
 ): UpstreamSend {
+  const tls = options.tls ?? true;
   return (url, init) =>
-    Http1Pool.handles(url) ? pool.request(url, init) : fallback(url, init);
+    Http1Pool.handles(url) && (tls || url.startsWith("http://"))
+      ? pool.request(url, init)
+      : fallback(url, init);
+}
+
+/**
+ * True when the environment names a proxy for `https://` requests
+ * (`HTTPS_PROXY` or `https_proxy`, as Deno's `fetch` reads them).
+ */
+export function httpsProxyIsSet(
+  env: { get(name: string): string | undefined } = Deno.env,
+): boolean {
+  return ["HTTPS_PROXY", "https_proxy"].some((name) => !!env.get(name));
 }

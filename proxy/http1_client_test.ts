@@ -3,6 +3,7 @@ import { FakeClock } from "../tests/fake_clock.ts";
 import {
   DEFAULT_MAX_IDLE,
   Http1Pool,
+  httpsProxyIsSet,
   MAX_HEAD_BYTES,
   sendThrough,
 } from "./http1_client.ts";
@@ -619,16 +620,35 @@ Deno.test("sendThrough() sends http(s) URLs through the pool and others to the f
     others.push(url);
     return Promise.reject(new Error("not here"));
   };
-  const send = sendThrough(pool, fallback);
+  // tls: false when an HTTPS_PROXY is set, which only fetch honours.
+  const sends = [
+    sendThrough(pool, fallback),
+    sendThrough(pool, fallback, { tls: false }),
+  ];
+  const withUser = "https://user:pw@peer.example/v1";
+  const secure = "https://peer.example/v1";
   try {
-    const response = await send(`${server.url}/x`, init());
-    assert.equal(decoder.decode(await response.bytes()), "pooled");
-    const withUser = "https://user:pw@peer.example/v1";
-    await assert.rejects(send(withUser, init()), /not here/);
-    assert.deepEqual(others, [withUser]);
+    for (const send of sends) {
+      const response = await send(`${server.url}/x`, init());
+      assert.equal(decoder.decode(await response.bytes()), "pooled");
+      await assert.rejects(send(withUser, init()), /not here/);
+    }
+    await assert.rejects(sends[1]!(secure, init()), /not here/);
+    assert.deepEqual(others, [withUser, withUser, secure]);
   } finally {
     pool.close();
   }
+});
+
+Deno.test("httpsProxyIsSet() reads HTTPS_PROXY and https_proxy", () => {
+  const env = (vars: Record<string, string>) => ({
+    get: (name: string) => vars[name],
+  });
+  assert.equal(httpsProxyIsSet(env({})), false);
+  assert.equal(httpsProxyIsSet(env({ HTTP_PROXY: "http://p:3128" })), false);
+  assert.equal(httpsProxyIsSet(env({ HTTPS_PROXY: "" })), false);
+  assert.equal(httpsProxyIsSet(env({ HTTPS_PROXY: "http://p:3128" })), true);
+  assert.equal(httpsProxyIsSet(env({ https_proxy: "http://p:3128" })), true);
 });
 
 Deno.test("Http1Pool talks to a Deno.serve upstream, an IPv6 address included", async () => {

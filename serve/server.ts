@@ -11,6 +11,7 @@ import {
   ActiveProfile,
   createProxyApp,
   Http1Pool,
+  httpsProxyIsSet,
   type ProxyEnv,
   type ProxyState,
   sendThrough,
@@ -54,6 +55,11 @@ export class ProxyServer {
   readonly #preload = new AbortController();
   /** Keep-alive connections to upstreams (models, peers), TLS ones too. */
   readonly #upstreams = new Http1Pool();
+  /**
+   * `HTTPS_PROXY` is set: `https://` upstreams go through `fetch`, which
+   * honours it (and `NO_PROXY`), instead of `#upstreams`.
+   */
+  readonly #httpsProxy = httpsProxyIsSet();
   /** Every process ever built that may still own a child. */
   readonly #children = new Set<ModelProcess>();
   readonly #loadTimeWatch = new Map<ModelProcess, () => void>();
@@ -85,6 +91,11 @@ export class ProxyServer {
   static async start(options: ServerOptions): Promise<ProxyServer> {
     const server = await ProxyServer.#create(options);
     await server.#listen();
+    if (server.#httpsProxy) {
+      server.logger.info(
+        "HTTPS_PROXY is set: https:// upstreams go through fetch and that proxy",
+      );
+    }
     server.logger.info("listening", { url: server.url });
     server.#preloadInBackground(options.config.preload, "preload");
     return server;
@@ -278,7 +289,9 @@ export class ProxyServer {
       clock: this.#clock,
       loadTimes: this.loadTimes,
       profiles: this.profiles,
-      send: sendThrough(this.#upstreams, sendWithFetch(fetch)),
+      send: sendThrough(this.#upstreams, sendWithFetch(fetch), {
+        tls: !this.#httpsProxy,
+      }),
       version: options.buildInfo,
       ...(this.#observability
         ? { observer: this.#observability.observer }

@@ -80,10 +80,15 @@ async function startLlamaSwap(
   dir: string,
   name: string,
   text: string,
-  options: { args?: readonly string[]; denoFlags?: readonly string[] } = {},
+  options: {
+    args?: readonly string[];
+    denoFlags?: readonly string[];
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<MainChild> {
   const configPath = `${dir}/${name}.yaml`;
   await Deno.writeTextFile(configPath, text);
+  const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
   return await startMain(
     [
       "--config",
@@ -92,7 +97,14 @@ async function startLlamaSwap(
       `${dir}/${name}-data`,
       ...options.args ?? [],
     ],
-    [Deno.execPath(), "run", "--allow-all", ...options.denoFlags ?? [], MAIN],
+    [
+      ...env.length > 0 ? ["env", ...env] : [],
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      ...options.denoFlags ?? [],
+      MAIN,
+    ],
   );
 }
 
@@ -370,7 +382,11 @@ Deno.test("a peer served over https is reached through the pooled client, its ce
     `${tlsDir}server.key`,
   ]);
   const fronts: MainChild[] = [];
-  const front = async (name: string, denoFlags: string[]) => {
+  const front = async (
+    name: string,
+    denoFlags: string[],
+    env: Record<string, string> = {},
+  ) => {
     const child = await startLlamaSwap(
       dir,
       name,
@@ -383,7 +399,7 @@ Deno.test("a peer served over https is reached through the pooled client, its ce
         "    timeouts: { tlsHandshake: 5 }",
         "",
       ].join("\n"),
-      { denoFlags },
+      { denoFlags, env },
     );
     fronts.push(child);
     return new OpenAI({
@@ -421,6 +437,24 @@ Deno.test("a peer served over https is reached through the pooled client, its ce
       refused.message,
       /peer proxy error: TLS handshake with 127\.0\.0\.1:\d+ failed: .*UnknownIssuer/,
     );
+
+    // With an HTTPS_PROXY set, https goes through fetch, which uses it:
+    // here a proxy that is not there.
+    const proxied = await front("proxied", ["--cert", TEST_CA_PATH], {
+      HTTPS_PROXY: "http://127.0.0.1:9",
+      NO_PROXY: "",
+      no_proxy: "",
+    });
+    await fronts.at(-1)!.waitForLine(
+      /HTTPS_PROXY is set: https:\/\/ upstreams go through fetch/,
+    );
+    const viaProxy = await proxied.chat.completions.create({
+      model: "lab/remote",
+      messages,
+    }).then(() => null, (error: unknown) => error);
+    assert.ok(viaProxy instanceof OpenAI.APIError, String(viaProxy));
+    assert.equal(viaProxy.status, 502);
+    assert.doesNotMatch(viaProxy.message, /TLS handshake/);
   } finally {
     for (const child of fronts) await stopMain(child);
     await stopMain(peer);
