@@ -16,9 +16,9 @@ export {
   startHarness,
 } from "./harness.ts";
 export { Prng } from "./prng.ts";
+export { freePortRange } from "../tests/free_ports.ts";
 export {
   freePort,
-  freePortRange,
   type ProxyChild,
   type ProxyChildOptions,
   spawnProxyChild,

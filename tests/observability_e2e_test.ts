@@ -9,32 +9,10 @@ import { loadConfig } from "../config/mod.ts";
 import { selfCommand, shellQuote } from "../lib/mod.ts";
 import { createObservability, parsePrometheusText } from "../observe/mod.ts";
 import { ProxyServer } from "../serve/mod.ts";
+import { freePortRange } from "./free_ports.ts";
 
 /** Abandons a run that hangs instead of letting it block the suite. */
 const TEST_DEADLINE_MS = 60_000;
-
-function portIsFree(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false; // taken: the caller tries another base
-  }
-}
-
-/** A base port with `count` free ports from it, for `startPort`. */
-function freePortRange(count: number): number {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const base = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    if (base + count > 65535) continue;
-    if (Array.from({ length: count }, (_, i) => base + i).every(portIsFree)) {
-      return base;
-    }
-  }
-  throw new Error(`Cannot find ${count} free consecutive ports`);
-}
 
 /** Two simulated models in one swapping group: one runs at a time. */
 function testConfig() {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { selfCommand, shellQuote } from "../lib/mod.ts";
 import { REMARKS } from "../proxy/loading/mod.ts";
+import { freePortRange } from "./free_ports.ts";
 import {
   MAIN,
   type MainChild,
@@ -26,28 +27,6 @@ interface Harness extends AsyncDisposable {
   /** Models in the order their loads began, from the proxy's log. */
   starts(): string[];
   readonly signal: AbortSignal;
-}
-
-function portIsFree(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false; // taken: try another base
-  }
-}
-
-/** A base port with `count` free ports from it, for `startPort`. */
-function freePortRange(count: number): number {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const base = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    if (base + count > 65535) continue;
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    if (ports.every(portIsFree)) return base;
-  }
-  throw new Error(`Cannot find ${count} free consecutive ports`);
 }
 
 /**
