@@ -11,12 +11,21 @@ import {
 const UPSTREAM_SSE = 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' +
   "data: [DONE]\n\n";
 
-function loadingProxy(format: "reasoning" | "comment" = "reasoning") {
+function loadingProxy(
+  format: "reasoning" | "comment" = "reasoning",
+  loadTimes?: Record<string, number>,
+) {
   const clock = new FakeClock();
   const config = testConfig([
     testModel("m1", { sendLoadingState: true, loadingStateFormat: format }),
   ]);
-  const proxy = testProxy(config, { clock, states: { m1: "stopped" } });
+  const proxy = testProxy(config, {
+    clock,
+    states: { m1: "stopped" },
+    ...(loadTimes
+      ? { loadTimes: { expectedMs: (model) => loadTimes[model] ?? null } }
+      : {}),
+  });
   proxy.router.hold = true;
   proxy.upstream.respond = () =>
     new Response(UPSTREAM_SSE, {
@@ -86,6 +95,36 @@ Deno.test("queue positions from the router appear in the loading text", async ()
   const text = await res.text();
 
   assert.match(reasoningOf(text), /Queue position: #2/);
+});
+
+Deno.test("the loading text estimates progress from the model's usual load time, when known", async () => {
+  for (const known of [true, false]) {
+    const proxy = loadingProxy("reasoning", known ? { m1: 12_000 } : {});
+
+    const res = await proxy.app.request(
+      "/v1/chat/completions",
+      jsonPost({ model: "m1", stream: true }),
+    );
+    for (let elapsed = 0; elapsed < 6_000; elapsed += 250) {
+      proxy.clock.tick(250);
+    }
+    proxy.router.grantHeld();
+    const reasoning = reasoningOf(await res.text());
+
+    const figures = [
+      ...reasoning.matchAll(/Loading ~(\d+)% \(usually takes 12\.0s\)/g),
+    ];
+    if (known) {
+      // The first figure 3 s in (25%); later ones (3 s or more apart,
+      // remarks coming first) grow.
+      const percents = figures.map((m) => Number(m[1]));
+      assert.equal(percents[0], 25, reasoning);
+      assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
+    } else {
+      assert.deepEqual(figures, [], reasoning);
+      assert.doesNotMatch(reasoning, /Loading ~/);
+    }
+  }
 });
 
 Deno.test("a failed load ends the loading stream with an SSE error event and [DONE]", async () => {

@@ -87,11 +87,14 @@ async function startLlamaSwap(
   );
 }
 
-async function startProxy(): Promise<Harness> {
+/** `main.ts` on `config` (three simulated models by default). */
+async function startProxy(
+  config: (startPort: number) => string = configText,
+): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-" });
   let main: MainChild;
   try {
-    main = await startLlamaSwap(dir, "config", configText(freePortRange(3)));
+    main = await startLlamaSwap(dir, "config", config(freePortRange(3)));
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
@@ -203,11 +206,10 @@ Deno.test("answers stay correct while requests swap models back and forth", asyn
   assert.deepEqual(proxy.starts().sort(), ["a", "b", "c"]);
 });
 
-Deno.test("a streaming request to a cold model shows loading remarks, then the real tokens", async () => {
-  await using proxy = await startProxy();
-
+/** A streamed chat's reasoning text and content, in the order they came. */
+async function streamedChat(proxy: Harness, model: string) {
   const stream = await proxy.openai.chat.completions.create(
-    { model: "b", messages, stream: true },
+    { model, messages, stream: true },
     { signal: proxy.signal },
   );
   let reasoning = "";
@@ -223,12 +225,61 @@ Deno.test("a streaming request to a cold model shows loading remarks, then the r
     }
     content += delta?.content ?? "";
   }
+  return { reasoning, content, contentBeforeReasoningEnded };
+}
+
+Deno.test("a streaming request to a cold model shows loading remarks, then the real tokens", async () => {
+  await using proxy = await startProxy();
+
+  const { reasoning, content, contentBeforeReasoningEnded } =
+    await streamedChat(proxy, "b");
 
   assert.match(reasoning, /llama-swap loading model: b\n/);
   assert.ok(REMARKS.some((remark) => reasoning.includes(remark)), reasoning);
   assert.match(reasoning, /Done! \(/);
   assert.ok(content.length > 0);
   assert.equal(contentBeforeReasoningEnded, false);
+});
+
+Deno.test("a model's second cold load shows a progress estimate from its first", async () => {
+  // slow loads for longer than the 3 s before the first progress figure;
+  // one short remark keeps the typing out of its way.
+  await using proxy = await startProxy((startPort) => {
+    const simulate = shellQuote([...selfCommand(), "simulate"]);
+    return [
+      "sendLoadingState: true",
+      `startPort: ${startPort}`,
+      'loadingRemarks: ["Hm."]',
+      "models:",
+      "  slow:",
+      `    cmd: ${simulate} --port \${PORT} --model slow --load-ms 4500 --tokens 4`,
+      "    proxy: http://127.0.0.1:${PORT}",
+      "  quick:",
+      `    cmd: ${simulate} --port \${PORT} --model quick --tokens 4`,
+      "    proxy: http://127.0.0.1:${PORT}",
+      "",
+    ].join("\n");
+  });
+  const progress = /Loading ~(\d+)% \(usually takes (\d+\.\d)s\)/;
+
+  const first = await streamedChat(proxy, "slow");
+  // No load of slow has finished before: nothing to estimate from.
+  assert.match(first.reasoning, /llama-swap loading model: slow\n/);
+  assert.doesNotMatch(first.reasoning, progress);
+  // quick takes slow's place (one model runs at a time without groups).
+  await proxy.openai.chat.completions.create(
+    { model: "quick", messages },
+    { signal: proxy.signal },
+  );
+  const second = await streamedChat(proxy, "slow");
+
+  const shown = progress.exec(second.reasoning);
+  assert.ok(shown, second.reasoning);
+  // Shown after 3 s of a load that took 4.5 s or more the first time.
+  assert.ok(Number(shown[1]) > 0 && Number(shown[1]) <= 99, shown[0]);
+  assert.ok(Number(shown[2]) >= 4.5, shown[0]);
+  assert.ok(second.content.length > 0);
+  assert.deepEqual(proxy.starts(), ["slow", "quick", "slow"]);
 });
 
 Deno.test("a client leaving mid-stream frees the model's slot and cancels upstream", async () => {
