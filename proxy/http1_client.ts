@@ -92,11 +92,11 @@ interface Target {
 
 /**
  * A small HTTP/1.1 client for `http://` and `https://` upstreams, with
- * keep-alive connections pooled per scheme, host and port. It does what the proxy needs and
- * no more: the request goes out in one write as given (no redirects, no
- * decompression, no cookies), the answer's head is parsed in place, and
- * the body is read straight off the socket: by `Content-Length`, chunked,
- * or until the upstream closes. It costs far less per request than
+ * keep-alive connections pooled per scheme, host and port. It does what
+ * the proxy needs and no more: the request goes out in one write as given
+ * (no redirects, no decompression, no cookies), the answer's head is
+ * parsed in place, and the body is read straight off the socket: by
+ * `Content-Length`, chunked, or until the upstream closes. It costs far less per request than
  * `fetch`, whose request and response objects and header conversions
  * dominated the proxy's own CPU time.
  *
