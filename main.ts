@@ -33,7 +33,7 @@ import {
 import { readBuildInfo } from "./lib/mod.ts";
 import { TerminalWriter } from "./log/mod.ts";
 import { createObservability } from "./observe/mod.ts";
-import { ProxyServer } from "./serve/mod.ts";
+import { ListenError, ProxyServer, type TlsFiles } from "./serve/mod.ts";
 import { runSimulator } from "./simulator/mod.ts";
 import { mountUi } from "./ui/mod.ts";
 
@@ -113,14 +113,29 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     : ":8080";
   const listen = parseListenAddress(options.listen ?? fallback);
   const readTls = tlsReader(options);
+  let tls: TlsFiles | null = null;
+  try {
+    tls = readTls ? await readTls() : null;
+  } catch (error) {
+    console.error(`llama-swap: cannot read the TLS files: ${describe(error)}`);
+    return 1;
+  }
 
-  const server = await ProxyServer.start({
-    ...await serverOptions(options, config),
-    hostname: listen.hostname,
-    port: listen.port,
-    tls: readTls ? await readTls() : null,
-    tlsSource: readTls,
-  });
+  let server: ProxyServer;
+  try {
+    server = await ProxyServer.start({
+      ...await serverOptions(options, config),
+      hostname: listen.hostname,
+      port: listen.port,
+      tls,
+      tlsSource: readTls,
+    });
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    terminal.flush();
+    console.error(`llama-swap: ${error.message}`);
+    return 1;
+  }
 
   const warning = openAccessWarning(listen.hostname, config);
   if (warning) {
@@ -196,6 +211,10 @@ export default {
     return embedded.then((server) => server.fetch(request, info));
   },
 } satisfies Deno.ServeDefaultExport;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 /** Reads the `--tls-*` files; null when TLS is off. */
 function tlsReader(

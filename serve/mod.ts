@@ -17,7 +17,7 @@ export {
   type Runtime,
   type RuntimeDeps,
 } from "./runtime.ts";
-export { ProxyServer, SHUTDOWN_BUDGET_MS } from "./server.ts";
+export { ListenError, ProxyServer, SHUTDOWN_BUDGET_MS } from "./server.ts";
 export type {
   ObservabilityFactory,
   ObservabilityParts,

@@ -87,10 +87,19 @@ export class ProxyServer {
     };
   }
 
-  /** Reaps orphans, builds the runtime, starts listening and preloading. */
+  /**
+   * Reaps orphans, builds the runtime, starts listening and preloading.
+   * Rejects with a `ListenError` (after shutting down what it built) when
+   * it cannot listen: the address is taken, or the TLS files are unusable.
+   */
   static async start(options: ServerOptions): Promise<ProxyServer> {
     const server = await ProxyServer.#create(options);
-    await server.#listen();
+    try {
+      await server.#listen();
+    } catch (error) {
+      await server.shutdown();
+      throw new ListenError(listenFailure(options, error), { cause: error });
+    }
     if (server.#httpsProxy) {
       server.logger.info(
         "HTTPS_PROXY is set: https:// upstreams go through fetch and that proxy",
@@ -362,4 +371,21 @@ export class ProxyServer {
     this.#observability?.close();
     this.logger.info("stopped", { ms: clock.now() - started });
   }
+}
+
+/** `ProxyServer.start()` could not listen; the message says why. */
+export class ListenError extends Error {
+  override name = "ListenError";
+}
+
+function listenFailure(options: ServerOptions, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  const host = options.hostname.includes(":")
+    ? `[${options.hostname}]`
+    : options.hostname || "*";
+  const where = `${host}:${options.port}`;
+  if (options.tls && !(error instanceof Deno.errors.AddrInUse)) {
+    return `cannot serve TLS on ${where} with the given certificate and key: ${reason}`;
+  }
+  return `cannot listen on ${where}: ${reason}`;
 }

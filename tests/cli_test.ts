@@ -86,6 +86,63 @@ Deno.test("llama-swap reports a missing config file and exits non-zero", async (
   }
 });
 
+Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable or unusable TLS files", async () => {
+  const dir = await Deno.makeTempDir();
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const tls = new URL("./tls/", import.meta.url).pathname;
+  try {
+    await Deno.writeTextFile(`${dir}/config.yaml`, "models: {}\n");
+    const serve = (...args: string[]) =>
+      run([
+        "--config",
+        `${dir}/config.yaml`,
+        "--data-dir",
+        `${dir}/data`,
+        ...args,
+      ]);
+    const cases: [string[], RegExp][] = [
+      [
+        ["--listen", `127.0.0.1:${taken.addr.port}`],
+        new RegExp(
+          `^llama-swap: cannot listen on 127\\.0\\.0\\.1:${taken.addr.port}: .*in use`,
+          "m",
+        ),
+      ],
+      [
+        [
+          "--listen",
+          "127.0.0.1:0",
+          "--tls-cert-file",
+          `${dir}/missing.crt`,
+          "--tls-key-file",
+          `${tls}server.key`,
+        ],
+        /^llama-swap: cannot read the TLS files: .*missing\.crt/m,
+      ],
+      [
+        [
+          "--listen",
+          "127.0.0.1:0",
+          "--tls-cert-file",
+          `${tls}server.crt`,
+          "--tls-key-file",
+          `${tls}ca.crt`, // a certificate, not a key
+        ],
+        /^llama-swap: cannot serve TLS on 127\.0\.0\.1:0 with the given certificate and key: /m,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await serve(...args);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /Uncaught|^ {4}at /m);
+    }
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno serve main.ts hosts the proxy with flags from LLAMA_SWAP_ARGS", async () => {
   const dataDir = await Deno.makeTempDir();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
