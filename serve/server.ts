@@ -21,7 +21,7 @@ import { CoalescedTask } from "./coalesced_task.ts";
 import { LoadTimes } from "./load_times.ts";
 import { openRegistry } from "./open_registry.ts";
 import { preloadModels } from "./preload.ts";
-import { reloadRuntime } from "./reload.ts";
+import { reloadRuntime, type TlsFiles } from "./reload.ts";
 import { buildRuntime, type Runtime, type RuntimeDeps } from "./runtime.ts";
 import type { ObservabilityParts, ServerOptions } from "./server_options.ts";
 
@@ -98,7 +98,7 @@ export class ProxyServer {
       await server.#listen();
     } catch (error) {
       await server.shutdown();
-      throw new ListenError(listenFailure(options, error), { cause: error });
+      throw error;
     }
     if (server.#httpsProxy) {
       server.logger.info(
@@ -315,12 +315,25 @@ export class ProxyServer {
   async #listen(): Promise<void> {
     const options = this.#options;
     const listening = Promise.withResolvers<void>();
-    this.#http = Deno.serve({
-      hostname: options.hostname,
-      port: options.port,
-      ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
-      onListen: () => listening.resolve(),
-    }, this.fetch);
+    if (options.tls) checkTlsFiles(options.tls);
+    try {
+      this.#http = Deno.serve({
+        hostname: options.hostname,
+        port: options.port,
+        ...(options.tls
+          ? { cert: options.tls.cert, key: options.tls.key }
+          : {}),
+        onListen: () => listening.resolve(),
+      }, this.fetch);
+    } catch (error) {
+      const host = options.hostname.includes(":")
+        ? `[${options.hostname}]`
+        : options.hostname || "*";
+      throw new ListenError(
+        `cannot listen on ${host}:${options.port}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
     await listening.promise;
   }
 
@@ -378,14 +391,23 @@ export class ListenError extends Error {
   override name = "ListenError";
 }
 
-function listenFailure(options: ServerOptions, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  const host = options.hostname.includes(":")
-    ? `[${options.hostname}]`
-    : options.hostname || "*";
-  const where = `${host}:${options.port}`;
-  if (options.tls && !(error instanceof Deno.errors.AddrInUse)) {
-    return `cannot serve TLS on ${where} with the given certificate and key: ${reason}`;
+/**
+ * Throws a `ListenError` when Deno cannot serve TLS with `tls` (no
+ * certificate or key in the files, a key that does not match), found by
+ * opening and closing a TLS listener on a loopback port of the system's
+ * choosing, so that the message never blames the address instead.
+ */
+function checkTlsFiles(tls: TlsFiles): void {
+  try {
+    Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...tls }).close();
+  } catch (error) {
+    throw new ListenError(
+      `cannot serve TLS with the given certificate and key: ${describe(error)}`,
+      { cause: error },
+    );
   }
-  return `cannot listen on ${where}: ${reason}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -86,7 +86,7 @@ Deno.test("llama-swap reports a missing config file and exits non-zero", async (
   }
 });
 
-Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable or unusable TLS files", async () => {
+Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable, unusable or mismatched TLS files", async () => {
   const dir = await Deno.makeTempDir();
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const tls = new URL("./tls/", import.meta.url).pathname;
@@ -128,7 +128,18 @@ Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable 
           "--tls-key-file",
           `${tls}ca.crt`, // a certificate, not a key
         ],
-        /^llama-swap: cannot serve TLS on 127\.0\.0\.1:0 with the given certificate and key: /m,
+        /^llama-swap: cannot serve TLS with the given certificate and key: /m,
+      ],
+      [
+        [
+          "--listen",
+          "127.0.0.1:0",
+          "--tls-cert-file",
+          `${tls}ca.crt`, // not the certificate of this key
+          "--tls-key-file",
+          `${tls}server.key`,
+        ],
+        /^llama-swap: cannot serve TLS with the given certificate and key: .*KeyMismatch/m,
       ],
     ];
     for (const [args, message] of cases) {
