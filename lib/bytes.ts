@@ -6,8 +6,8 @@ export function joinBytes(
   chunks: readonly Uint8Array[],
   size?: number,
 ): Uint8Array<ArrayBuffer> {
-  let total = size ?? 0;
-  if (size === undefined) { for (const chunk of chunks) total += chunk.length; }
+  const total = size ??
+    chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {

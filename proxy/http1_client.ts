@@ -96,9 +96,9 @@ interface Target {
  * the proxy needs and no more: the request goes out in one write as given
  * (no redirects, no decompression, no cookies), the answer's head is
  * parsed in place, and the body is read straight off the socket: by
- * `Content-Length`, chunked, or until the upstream closes. It costs far less per request than
- * `fetch`, whose request and response objects and header conversions
- * dominated the proxy's own CPU time.
+ * `Content-Length`, chunked, or until the upstream closes. It costs far
+ * less per request than `fetch`, whose request and response objects and
+ * header conversions dominated the proxy's own CPU time.
  *
  * A request that fails on a reused connection before any byte of the
  * answer came back (the upstream had closed it while idle) is sent again,

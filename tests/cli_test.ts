@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { selfCommand } from "../lib/mod.ts";
+import { TEST_TLS_DIR } from "./tls_server.ts";
 
 interface Run {
   readonly code: number;
@@ -89,7 +90,6 @@ Deno.test("llama-swap reports a missing config file and exits non-zero", async (
 Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable, unusable or mismatched TLS files", async () => {
   const dir = await Deno.makeTempDir();
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const tls = new URL("./tls/", import.meta.url).pathname;
   try {
     await Deno.writeTextFile(`${dir}/config.yaml`, "models: {}\n");
     const serve = (...args: string[]) =>
@@ -115,7 +115,7 @@ Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable,
           "--tls-cert-file",
           `${dir}/missing.crt`,
           "--tls-key-file",
-          `${tls}server.key`,
+          `${TEST_TLS_DIR}server.key`,
         ],
         /^llama-swap: cannot read the TLS files: .*missing\.crt/m,
       ],
@@ -124,9 +124,9 @@ Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable,
           "--listen",
           "127.0.0.1:0",
           "--tls-cert-file",
-          `${tls}server.crt`,
+          `${TEST_TLS_DIR}server.crt`,
           "--tls-key-file",
-          `${tls}ca.crt`, // a certificate, not a key
+          `${TEST_TLS_DIR}ca.crt`, // a certificate, not a key
         ],
         /^llama-swap: cannot serve TLS with the given certificate and key: /m,
       ],
@@ -135,9 +135,9 @@ Deno.test("llama-swap says plainly why it cannot listen: taken port, unreadable,
           "--listen",
           "127.0.0.1:0",
           "--tls-cert-file",
-          `${tls}ca.crt`, // not the certificate of this key
+          `${TEST_TLS_DIR}ca.crt`, // not the certificate of this key
           "--tls-key-file",
-          `${tls}server.key`,
+          `${TEST_TLS_DIR}server.key`,
         ],
         /^llama-swap: cannot serve TLS with the given certificate and key: .*KeyMismatch/m,
       ],

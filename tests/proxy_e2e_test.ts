@@ -14,7 +14,10 @@ import {
   startMain,
   stopMain,
 } from "./ship_main_child.ts";
-import { TEST_CA_PATH } from "./tls_server.ts";
+import { TEST_CA_PATH, TEST_TLS_DIR } from "./tls_server.ts";
+
+/** The command of the built-in simulated inference server. */
+const SIMULATE = shellQuote([...selfCommand(), "simulate"]);
 
 /** Abandons a test that hangs instead of letting it run forever. */
 const TEST_DEADLINE_MS = 60_000;
@@ -34,10 +37,9 @@ interface Harness extends AsyncDisposable {
  * (`logToStdout: both`), so a test can wait for what a model logged.
  */
 function configText(startPort: number): string {
-  const simulate = shellQuote([...selfCommand(), "simulate"]);
   const model = (id: string, loadMs: number) =>
     `  ${id}:\n` +
-    `    cmd: ${simulate} --port \${PORT} --model ${id} --load-ms ${loadMs} --token-ms 20 --tokens 8\n` +
+    `    cmd: ${SIMULATE} --port \${PORT} --model ${id} --load-ms ${loadMs} --token-ms 20 --tokens 8\n` +
     "    proxy: http://127.0.0.1:${PORT}\n" +
     "    unloadTimeout: 2\n";
   return [
@@ -244,22 +246,21 @@ Deno.test("a streaming request to a cold model shows loading remarks, then the r
 Deno.test("a model's second cold load shows a progress estimate from its first", async () => {
   // slow loads for longer than the 3 s before the first progress figure;
   // one short remark keeps the typing out of its way.
-  await using proxy = await startProxy((startPort) => {
-    const simulate = shellQuote([...selfCommand(), "simulate"]);
-    return [
+  await using proxy = await startProxy((startPort) =>
+    [
       "sendLoadingState: true",
       `startPort: ${startPort}`,
       'loadingRemarks: ["Hm."]',
       "models:",
       "  slow:",
-      `    cmd: ${simulate} --port \${PORT} --model slow --load-ms 4500 --tokens 4`,
+      `    cmd: ${SIMULATE} --port \${PORT} --model slow --load-ms 4500 --tokens 4`,
       "    proxy: http://127.0.0.1:${PORT}",
       "  quick:",
-      `    cmd: ${simulate} --port \${PORT} --model quick --tokens 4`,
+      `    cmd: ${SIMULATE} --port \${PORT} --model quick --tokens 4`,
       "    proxy: http://127.0.0.1:${PORT}",
       "",
-    ].join("\n");
-  });
+    ].join("\n")
+  );
   const progress = /Loading ~(\d+)% \(usually takes (\d+\.\d)s\)/;
 
   const first = await streamedChat(proxy, "slow");
@@ -339,7 +340,6 @@ Deno.test("a multipart transcription routes by its form field", async () => {
  * `remote`, that only takes its own key, `peer-key`.
  */
 function startPeer(dir: string, args: string[] = []): Promise<MainChild> {
-  const simulate = shellQuote([...selfCommand(), "simulate"]);
   return startLlamaSwap(
     dir,
     "peer",
@@ -348,7 +348,7 @@ function startPeer(dir: string, args: string[] = []): Promise<MainChild> {
       `startPort: ${freePortRange(1)}`,
       "models:",
       "  remote:",
-      `    cmd: ${simulate} --port \${PORT} --model remote --tokens 8`,
+      `    cmd: ${SIMULATE} --port \${PORT} --model remote --tokens 8`,
       "    proxy: http://127.0.0.1:${PORT}",
       "",
     ].join("\n"),
@@ -403,13 +403,12 @@ Deno.test("a peer's model is reached through llama-swap with the peer's own key 
 
 Deno.test("a peer served over https is reached through the pooled client, its certificate checked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-tls-peer-" });
-  const tlsDir = new URL("./tls/", import.meta.url).pathname;
   // Serving TLS with the test certificate.
   const peer = await startPeer(dir, [
     "--tls-cert-file",
-    `${tlsDir}server.crt`,
+    `${TEST_TLS_DIR}server.crt`,
     "--tls-key-file",
-    `${tlsDir}server.key`,
+    `${TEST_TLS_DIR}server.key`,
   ]);
   const fronts: MainChild[] = [];
   const front = async (

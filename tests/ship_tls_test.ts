@@ -6,16 +6,14 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { simulatedModel, startMain, stopMain } from "./ship_main_child.ts";
-import { TEST_CA_CERT } from "./tls_server.ts";
-
-const TLS_DIR = new URL("./tls/", import.meta.url).pathname;
+import { TEST_CA_CERT, TEST_TLS_DIR } from "./tls_server.ts";
 
 Deno.test("main.ts serves HTTPS with --tls-cert-file and --tls-key-file, and says changed files need a restart", async () => {
   const dir = await Deno.makeTempDir({ prefix: "llama-swap-tls-" });
   const cert = `${dir}/server.crt`;
   const key = `${dir}/server.key`;
-  await Deno.copyFile(`${TLS_DIR}server.crt`, cert);
-  await Deno.copyFile(`${TLS_DIR}server.key`, key);
+  await Deno.copyFile(`${TEST_TLS_DIR}server.crt`, cert);
+  await Deno.copyFile(`${TEST_TLS_DIR}server.key`, key);
   await Deno.writeTextFile(
     `${dir}/config.yaml`,
     `models:\n${simulatedModel("m", ["--tokens", "3"])}`,

@@ -2,16 +2,20 @@
  * HTTPS test servers on loopback, with the certificates in `tests/tls/`.
  */
 
-const dir = new URL("./tls/", import.meta.url);
+/**
+ * The folder of the test certificates, ending in `/`: `ca.crt`,
+ * `server.crt` and `server.key` (see its README).
+ */
+export const TEST_TLS_DIR = new URL("./tls/", import.meta.url).pathname;
 
 /** The test CA's certificate (PEM): what a client must trust. */
-export const TEST_CA_CERT = Deno.readTextFileSync(new URL("ca.crt", dir));
+export const TEST_CA_CERT = Deno.readTextFileSync(`${TEST_TLS_DIR}ca.crt`);
 
 /** Path of the test CA's certificate, for `DENO_CERT`. */
-export const TEST_CA_PATH = new URL("ca.crt", dir).pathname;
+export const TEST_CA_PATH = `${TEST_TLS_DIR}ca.crt`;
 
-const SERVER_CERT = Deno.readTextFileSync(new URL("server.crt", dir));
-const SERVER_KEY = Deno.readTextFileSync(new URL("server.key", dir));
+const SERVER_CERT = Deno.readTextFileSync(`${TEST_TLS_DIR}server.crt`);
+const SERVER_KEY = Deno.readTextFileSync(`${TEST_TLS_DIR}server.key`);
 
 /** A running HTTPS server; dispose of it (`await using`) when done. */
 export interface TlsTestServer extends AsyncDisposable {
