@@ -1,6 +1,7 @@
 import type { Filters } from "../config/types.ts";
 import type { ParsedBody } from "./extract_model.ts";
-import { deletePath, setPath } from "./json_path.ts";
+import { deleteInText, setInText } from "./json_edit.ts";
+import { splitPath } from "./json_path.ts";
 
 /** What to change in a request body before it goes upstream. */
 export interface BodyRewrite {
@@ -26,8 +27,9 @@ export interface OutgoingBody {
  * Applies the rewrite to a body read by `extractModel()`. JSON bodies get,
  * in order: the model name, `filters.strip` (dot paths), `setParams` and
  * then `setParamsByID[requested]` (each in sorted key order, `model` never
- * touched), serialised once. Multipart and urlencoded forms only get the
- * model name. An untouched body is returned byte for byte.
+ * touched), edited in the text so that every other byte stays as the
+ * client wrote it (numbers included). Multipart and urlencoded forms only
+ * get the model name. An untouched body is returned byte for byte.
  */
 export async function rewriteBody(
   body: ParsedBody,
@@ -75,23 +77,28 @@ function rewriteJson(
     byId !== undefined;
   if (!changes) return body.bytes;
 
-  const value = structuredClone(body.value);
-  if (modelName !== null) value["model"] = modelName;
-  for (const path of filters?.strip ?? []) {
-    if (path !== "model") deletePath(value, path);
+  let text = new TextDecoder().decode(body.bytes);
+  if (modelName !== null) {
+    text = setInText(text, ["model"], JSON.stringify(modelName));
   }
-  setAll(value, filters?.setParams ?? {});
-  setAll(value, byId ?? {});
-  return new TextEncoder().encode(JSON.stringify(value));
+  for (const path of filters?.strip ?? []) {
+    if (path !== "model") text = deleteInText(text, splitPath(path));
+  }
+  text = setAll(text, filters?.setParams ?? {});
+  text = setAll(text, byId ?? {});
+  return new TextEncoder().encode(text);
 }
 
 function setAll(
-  value: Record<string, unknown>,
+  text: string,
   params: Readonly<Record<string, unknown>>,
-): void {
+): string {
+  let out = text;
   for (const key of Object.keys(params).sort()) {
-    if (key !== "model") setPath(value, key, structuredClone(params[key]));
+    if (key === "model") continue;
+    out = setInText(out, splitPath(key), JSON.stringify(params[key]));
   }
+  return out;
 }
 
 function rewriteForm(

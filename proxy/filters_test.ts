@@ -188,3 +188,26 @@ Deno.test("rewriteQueryModel() replaces only an existing model parameter", () =>
   assert.equal(rewriteQueryModel("?x=1", "tts"), "?x=1");
   assert.equal(rewriteQueryModel("", "tts"), "");
 });
+
+Deno.test("rewriteBody() changes only what the filters name, every number kept as the client wrote it", async () => {
+  const text = '{"model":"fast", "seed": 12345678901234567890, "t": 1.0, ' +
+    '"big": 1e400, "temperature": 0.7}';
+  const body = await extractModel({
+    method: "POST",
+    url: new URL("http://x/v1/chat/completions"),
+    contentType: "application/json",
+    body: new TextEncoder().encode(text),
+  });
+
+  const out = await rewriteBody(body.body, {
+    modelName: "real-model",
+    filters: { ...NONE, strip: ["temperature"], setParams: { top_k: 20 } },
+    requested: "fast",
+  });
+
+  assert.equal(
+    new TextDecoder().decode(out.bytes!),
+    '{"model":"real-model", "seed": 12345678901234567890, "t": 1.0, ' +
+      '"big": 1e400,"top_k":20}',
+  );
+});
