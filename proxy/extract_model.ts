@@ -158,10 +158,22 @@ function formText(value: FormDataEntryValue | null): string {
   return typeof value === "string" ? value : "";
 }
 
-/** `stream` counts when true, a non-zero number, or the text "true". */
+/**
+ * `stream` counts when true, a non-zero number, or text that spells true
+ * the way llama-swap reads it: `1`, `t`, `T`, `true`, `True` or `TRUE`.
+ */
 function isTruthy(value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") return value !== 0;
-  if (typeof value === "string") return value.toLowerCase() === "true";
+  if (typeof value === "string") return TRUE_TEXTS.has(value);
   return false;
 }
+
+const TRUE_TEXTS: ReadonlySet<string> = new Set([
+  "1",
+  "t",
+  "T",
+  "true",
+  "True",
+  "TRUE",
+]);

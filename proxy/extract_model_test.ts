@@ -53,6 +53,31 @@ Deno.test("extractModel() treats a JSON stream flag of false or absent as not st
   }
 });
 
+Deno.test("extractModel() reads a JSON stream flag given as text or a number as llama-swap does", async () => {
+  const cases: [string, boolean][] = [
+    ['"1"', true],
+    ['"t"', true],
+    ['"TRUE"', true],
+    ['"True"', true],
+    ["2", true],
+    ['"yes"', false],
+    ['"0"', false],
+    ['"tRuE"', false],
+    ["0", false],
+    ["null", false],
+  ];
+  for (const [flag, streaming] of cases) {
+    const result = await extractModel(input(
+      "POST",
+      "/v1/chat/completions",
+      "application/json",
+      `{"model":"m","stream":${flag}}`,
+    ));
+
+    assert.equal(result.streaming, streaming, flag);
+  }
+});
+
 Deno.test("extractModel() stringifies a numeric JSON model", async () => {
   const result = await extractModel(
     input("POST", "/v1/completions", "application/json", '{"model":7}'),

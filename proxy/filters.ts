@@ -14,6 +14,12 @@ export interface BodyRewrite {
   readonly filters: Filters | null;
   /** The name the client sent, the key into `setParamsByID`. */
   readonly requested: string;
+  /**
+   * Whether an urlencoded form gets `modelName` too: a peer needs its bare
+   * model ID, while a local model's form goes as sent (llama-swap applies
+   * `useModelName` to JSON and multipart bodies only). Absent means no.
+   */
+  readonly rewritesForms?: boolean;
 }
 
 /** The body to send upstream. */
@@ -28,8 +34,8 @@ export interface OutgoingBody {
  * in order: the model name, `filters.strip` (dot paths), `setParams` and
  * then `setParamsByID[requested]` (each in sorted key order, `model` never
  * touched), edited in the text so that every other byte stays as the
- * client wrote it (numbers included). Multipart and urlencoded forms only
- * get the model name. An untouched body is returned byte for byte.
+ * client wrote it (numbers included). Multipart forms only get the model
+ * name, and urlencoded ones only when `rewritesForms` says so. An untouched body is returned byte for byte.
  */
 export async function rewriteBody(
   body: ParsedBody,
@@ -43,7 +49,12 @@ export async function rewriteBody(
     case "json":
       return { bytes: rewriteJson(body, rewrite), contentType: null };
     case "form":
-      return { bytes: rewriteForm(body, rewrite.modelName), contentType: null };
+      return {
+        bytes: rewrite.rewritesForms
+          ? rewriteForm(body, rewrite.modelName)
+          : body.bytes,
+        contentType: null,
+      };
     case "multipart":
       return await rewriteMultipart(body, rewrite.modelName);
     default:

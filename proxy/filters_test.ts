@@ -163,21 +163,24 @@ Deno.test("rewriteBody() does not apply strip or set filters to a multipart form
   assert.equal(out.contentType, null);
 });
 
-Deno.test("rewriteBody() rewrites the model of an urlencoded form", async () => {
+Deno.test("rewriteBody() rewrites the model of an urlencoded form only when asked to", async () => {
+  const bytes = new TextEncoder().encode("model=p1%2Ftts&voice=a");
   const extracted = await extractModel({
     method: "POST",
     url: new URL("http://x/v1/audio/voices"),
     contentType: "application/x-www-form-urlencoded",
-    body: new TextEncoder().encode("model=p1%2Ftts&voice=a"),
+    body: bytes,
   });
+  const rewrite = { modelName: "tts", filters: NONE, requested: "p1/tts" };
 
-  const out = await rewriteBody(extracted.body, {
-    modelName: "tts",
-    filters: NONE,
-    requested: "p1/tts",
+  const peer = await rewriteBody(extracted.body, {
+    ...rewrite,
+    rewritesForms: true,
   });
+  const local = await rewriteBody(extracted.body, rewrite);
 
-  assert.equal(new TextDecoder().decode(out.bytes!), "model=tts&voice=a");
+  assert.equal(new TextDecoder().decode(peer.bytes!), "model=tts&voice=a");
+  assert.equal(local.bytes, bytes);
 });
 
 Deno.test("rewriteQueryModel() replaces only an existing model parameter", () => {

@@ -173,9 +173,10 @@ function outgoingQuery(
 /**
  * Local models: `useModelName`, else the new name when a pin or selector
  * replaced the client's, and the model's filters (`setParamsByID` keyed by
- * the name the request now carries). Peers: the bare peer model ID when
- * the request's name is another one (the FQN) or was replaced, and the
- * peer's filters; `useModelName` never applies to peers.
+ * the name the request now carries), urlencoded forms left as sent.
+ * Peers: the bare peer model ID when the request's name is another one
+ * (the FQN) or was replaced, in forms too, and the peer's filters;
+ * `useModelName` never applies to peers.
  */
 function bodyRewriteFor(target: ModelTarget, rewritten: boolean): BodyRewrite {
   if (target.kind === "local") {
@@ -191,5 +192,6 @@ function bodyRewriteFor(target: ModelTarget, rewritten: boolean): BodyRewrite {
     modelName: rewritten || target.requested !== bare ? bare : null,
     filters: target.route.peer.filters,
     requested: target.requested,
+    rewritesForms: true,
   };
 }
