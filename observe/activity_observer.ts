@@ -25,8 +25,8 @@ export interface ActivityObserverOptions {
 /**
  * The proxy's observer: every model-addressed request becomes an in-flight
  * entry while it runs (cancellable through its signal) and, once finished,
- * one activity entry, a capture when captures are on, Prometheus counts and
- * an `activity` event.
+ * Prometheus counts; a POST also becomes one activity entry, a capture
+ * when captures are on, and an `activity` event.
  *
  * Runs on the proxy's hot path: per chunk it only does what
  * `RequestRecorder` does. Once the response body has ended the entry is
@@ -52,16 +52,19 @@ export class ActivityObserver implements ProxyObserver {
       remoteAddr: start.remoteIp ?? "",
       metadata: start.metadata,
     });
+    // Only POSTs become activity, as in llama-swap: a GET such as `/props`
+    // or `GET /v1/audio/voices` is in flight and counted, nothing more.
+    const recorded = start.method === "POST";
     return new RequestRecorder({
       start,
       clock: this.#options.clock,
       inFlight,
-      captureLimit: this.#options.captures.capacityBytes,
-      onFinished: (outcome) => this.#record(outcome),
+      captureLimit: recorded ? this.#options.captures.capacityBytes : 0,
+      onFinished: (outcome) => this.#record(outcome, recorded),
     });
   }
 
-  #record({ activity, capture }: RequestOutcome): void {
+  #record({ activity, capture }: RequestOutcome, recorded: boolean): void {
     const { metrics, captures, bus } = this.#options;
     metrics.requestFinished(
       activity.model,
@@ -69,6 +72,7 @@ export class ActivityObserver implements ProxyObserver {
       activity.respStatusCode,
       activity.durationMs,
     );
+    if (!recorded) return;
     metrics.tokens(
       activity.model,
       activity.tokens.inputTokens,

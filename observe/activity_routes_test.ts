@@ -103,8 +103,48 @@ Deno.test("a request the router refuses is recorded with the proxy's error", asy
 
   assert.equal(res.status, 503);
   assert.equal(entry.resp_status_code, 503);
+  assert.equal(entry.resp_content_type, "application/json");
   assert.equal(entry.error_msg, "m1 is shutting down");
-  assert.equal(entry.has_capture, false);
+  assert.equal(entry.has_capture, true);
+  const capture = await (await proxy.app.request(`/api/captures/${entry.id}`))
+    .json();
+  assert.equal(capture.resp_headers["Content-Type"], "application/json");
+  assert.equal(capture.resp_body, null);
+});
+
+Deno.test("a request for an unknown model is recorded under the name it asked for", async () => {
+  using proxy = observedProxy(testConfig([testModel("m1")]));
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "nope" }),
+  );
+  await res.text();
+  const entry = (await activityPage(proxy)).data[0]!;
+
+  assert.equal(res.status, 404);
+  assert.equal(entry.model, "nope");
+  assert.equal(entry.resp_status_code, 404);
+  assert.equal(entry.error_msg, "no router for requested model");
+  assert.equal(proxy.upstream.hits.length, 0);
+});
+
+Deno.test("a GET to a model route is in flight but never becomes activity", async () => {
+  using proxy = observedProxy(testConfig([testModel("m1")]));
+  proxy.upstream.respond = () => Response.json({ voices: ["a"] });
+
+  const get = await proxy.app.request("/v1/audio/voices?model=m1");
+  await get.text();
+  const post = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1" }),
+  );
+  await post.text();
+  const page = await activityPage(proxy);
+
+  assert.equal(get.status, 200);
+  assert.equal(page.total, 1);
+  assert.equal(page.data[0]!.req_path, "/v1/chat/completions");
 });
 
 Deno.test("GET /api/metrics/activity answers 400 with the reason for bad parameters", async () => {

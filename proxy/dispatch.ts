@@ -1,7 +1,7 @@
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyState } from "./deps.ts";
-import { errorKind, HttpError } from "./errors.ts";
+import { errorKind, type HttpError } from "./errors.ts";
 import {
   loadingHeaders,
   LoadingStream,
@@ -16,6 +16,7 @@ import {
   upstreamFailure,
   type UpstreamTarget,
 } from "./relay.ts";
+import { finishWithError } from "./observer.ts";
 import type { ModelTarget } from "./resolve_model.ts";
 import { type Lease, routerFailure, type Ticket } from "./router_port.ts";
 import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
@@ -47,7 +48,8 @@ export interface DispatchContext {
  * observation is annotated with `fifo_priority`, the lease's priority.
  *
  * `allowLoading` is false for `/upstream` passthrough. Failures are thrown
- * as `HttpError`s after `call.observation.finished()` was told.
+ * as `HttpError`s after the observation was finished with the error answer
+ * (`finishWithError()`).
  */
 export async function dispatch(
   call: UpstreamCall,
@@ -62,10 +64,7 @@ export async function dispatch(
     }
     return await serveLocal(call, target, ctx, allowLoading);
   } catch (error) {
-    call.observation.finished({
-      status: error instanceof HttpError ? error.status : 500,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    finishWithError(call.observation, call.headers.get("accept"), error);
     throw error;
   }
 }

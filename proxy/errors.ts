@@ -93,23 +93,28 @@ export function errorResponse(
   accept: string | null,
   error: HttpError,
 ): Response {
+  const { headers, body } = errorAnswer(accept, error);
+  return new Response(body, { status: error.status, headers });
+}
+
+/** The headers and body `errorResponse()` answers with. */
+export function errorAnswer(
+  accept: string | null,
+  error: HttpError,
+): { headers: Headers; body: string } {
   const headers = new Headers(error.headers);
   const wanted = error.jsonOnly ? "" : accept ?? "";
-  let body: string;
-
   if (wanted.includes("text/plain")) {
     headers.set("Content-Type", "text/plain; charset=utf-8");
-    body = `llama-swap: ${error.message}`;
-  } else if (wanted.includes("text/html")) {
-    headers.set("Content-Type", "text/html; charset=utf-8");
-    body = errorPage(error.message);
-  } else {
-    headers.set("Content-Type", "application/json");
-    body = JSON.stringify(
-      errorEnvelope(error.status, error.message, error.code),
-    );
+    return { headers, body: `llama-swap: ${error.message}` };
   }
-  return new Response(body, { status: error.status, headers });
+  if (wanted.includes("text/html")) {
+    headers.set("Content-Type", "text/html; charset=utf-8");
+    return { headers, body: errorPage(error.message) };
+  }
+  headers.set("Content-Type", "application/json");
+  const envelope = errorEnvelope(error.status, error.message, error.code);
+  return { headers, body: JSON.stringify(envelope) };
 }
 
 function errorPage(message: string): string {

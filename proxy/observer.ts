@@ -1,4 +1,5 @@
 import type { Logger } from "../log/mod.ts";
+import { errorAnswer, HttpError } from "./errors.ts";
 
 /** What the proxy knows when an inference request has found its model. */
 export interface RequestStart {
@@ -136,4 +137,27 @@ export function alsoOnFinished(
       }
     },
   };
+}
+
+/**
+ * Finishes an observation with the error answer the client is about to
+ * get for `error` (what `onError` renders for `accept`): the observer sees
+ * its status, headers and body as it would an upstream's, so the activity
+ * entry has its content type and a capture holds the body.
+ */
+export function finishWithError(
+  observation: RequestObservation,
+  accept: string | null,
+  error: unknown,
+): void {
+  const failure = error instanceof HttpError
+    ? error
+    : new HttpError(500, "internal server error");
+  const { headers, body } = errorAnswer(accept, failure);
+  observation.responseStarted(failure.status, headers);
+  observation.chunk(new TextEncoder().encode(body));
+  observation.finished({
+    status: failure.status,
+    error: error instanceof Error ? error.message : String(error),
+  });
 }

@@ -17,7 +17,9 @@ import {
 import type { MethodGuard } from "./method_guard.ts";
 import {
   alsoOnFinished,
+  finishWithError,
   type ProxyObserver,
+  type RequestStart,
   startObservation,
 } from "./observer.ts";
 import type { UpstreamCall } from "./relay.ts";
@@ -105,15 +107,38 @@ async function serveRouted(
 ): Promise<Response> {
   const state = c.get("state");
   const request = c.req.raw;
+  const path = upstreamPathFor(c.req.path);
+  const client = clientInfo(request, c.env?.remoteAddr, url);
+  const observed = (
+    model: string,
+    metadata: Record<string, string>,
+  ): RequestStart => ({
+    id: crypto.randomUUID(),
+    model,
+    path,
+    method: request.method,
+    headers: request.headers,
+    remoteIp: client.ip,
+    metadata,
+  });
   const target = resolveModel(state.config, routed.name);
-  if (!target) throw new HttpError(404, "no router for requested model");
+  if (!target) {
+    const error = new HttpError(404, "no router for requested model");
+    // llama-swap records this refusal in the activity log, under the name
+    // the request carried.
+    const observation = startObservation(
+      ctx.observer,
+      observed(routed.name, {}),
+      ctx.dispatch.logger,
+    );
+    finishWithError(observation, request.headers.get("accept"), error);
+    throw error;
+  }
   c.set("model", target.id);
   assertModelAllowed(c.get("apiKey"), target.id);
 
   const rewrite = bodyRewriteFor(target, routed.rewritten);
   const query = outgoingQuery(request.url, target, routed, rewrite);
-  const path = upstreamPathFor(c.req.path);
-  const client = clientInfo(request, c.env?.remoteAddr, url);
   if (isWebSocketUpgrade(request.headers)) {
     return await dispatchWebSocket(
       { request, path, query, client, onEnd: routed.release },
@@ -123,15 +148,14 @@ async function serveRouted(
   }
 
   const observation = alsoOnFinished(
-    startObservation(ctx.observer, {
-      id: crypto.randomUUID(),
-      model: target.id,
-      path,
-      method: request.method,
-      headers: request.headers,
-      remoteIp: client.ip,
-      metadata: routed.selector === null ? {} : { selector: routed.selector },
-    }, ctx.dispatch.logger),
+    startObservation(
+      ctx.observer,
+      observed(
+        target.id,
+        routed.selector === null ? {} : { selector: routed.selector },
+      ),
+      ctx.dispatch.logger,
+    ),
     routed.release,
   );
   const call: UpstreamCall = {
