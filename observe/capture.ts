@@ -125,10 +125,11 @@ function base64OrNull(bytes: Uint8Array | null): string | null {
 }
 
 /**
- * The ID in `/api/captures/{id}`, or null when it is not a whole number
- * (the route answers 400 `invalid capture ID`).
+ * The ID in `/api/captures/{id}`, or null when it is not a whole number,
+ * optionally signed as llama-swap reads it (the route answers 400
+ * `invalid capture ID`; `-1` is a number, held by no capture: 404).
  */
 export function parseCaptureId(text: string): number | null {
-  if (!/^\d{1,15}$/.test(text)) return null;
+  if (!/^[+-]?\d{1,15}$/.test(text)) return null;
   return Number(text);
 }

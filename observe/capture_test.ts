@@ -81,10 +81,12 @@ Deno.test("captureToJson() encodes bodies as base64 and absent parts as null", (
   assert.equal(atob(full.req_body!), '{"model":"m1"}');
 });
 
-Deno.test("parseCaptureId() accepts whole numbers only", () => {
+Deno.test("parseCaptureId() accepts whole numbers only, signed or not", () => {
   assert.equal(parseCaptureId("42"), 42);
+  assert.equal(parseCaptureId("+7"), 7);
+  assert.equal(parseCaptureId("-1"), -1);
   assert.equal(parseCaptureId("abc"), null);
-  assert.equal(parseCaptureId("-1"), null);
+  assert.equal(parseCaptureId("--1"), null);
   assert.equal(parseCaptureId("1.5"), null);
   assert.equal(parseCaptureId(""), null);
 });

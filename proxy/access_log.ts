@@ -10,9 +10,11 @@ import {
 } from "./pass_through.ts";
 import { wholeBodySize } from "./whole_body.ts";
 
-/** Polled often and never interesting, so never logged. */
+/**
+ * Polled often and never interesting, so never logged (llama-swap's list:
+ * `/health` itself is logged).
+ */
 const QUIET_PREFIXES = [
-  "/health",
   "/wol-health",
   "/api/performance",
   "/metrics",
@@ -25,9 +27,9 @@ const QUIET_PREFIXES = [
  * with the model when a route resolved one. A relayed body read whole is
  * counted as it is, and its line written when the response is handed
  * over; a relayed stream already counts its bytes, and the line waits for
- * its end; any other body is wrapped to count them. Health checks and
- * metrics scrapes are skipped, and so is everything (the body is left
- * unwrapped) while the log level hides info lines.
+ * its end; any other body is wrapped to count them. Wake-on-LAN health
+ * checks and metrics scrapes are skipped, and so is everything (the body
+ * is left unwrapped) while the log level hides info lines.
  */
 export function accessLog(
   logger: Logger,

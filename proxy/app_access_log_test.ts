@@ -58,16 +58,16 @@ Deno.test("the access log takes the client from X-Forwarded-For, then X-Real-IP"
   assert.deepEqual(ips, ["ip=1.2.3.4", "ip=9.9.9.9", "ip=10.0.0.5"]);
 });
 
-Deno.test("the access log skips health checks and metrics scrapes", async () => {
+Deno.test("the access log skips wake-on-LAN health checks and metrics scrapes, not /health", async () => {
   const proxy = testProxy(testConfig([]));
 
-  for (
-    const path of ["/health", "/wol-health", "/metrics", "/api/performance"]
-  ) {
+  for (const path of ["/wol-health", "/metrics", "/api/performance"]) {
     await proxy.app.request(path);
   }
-
   assert.doesNotMatch(proxy.logs.text(), /access:/);
+
+  await (await proxy.app.request("/health")).text();
+  assert.match(proxy.logs.text(), /access: GET \/health status=200/);
 });
 
 Deno.test("formatDuration() reads like a human duration", () => {
