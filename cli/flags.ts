@@ -1,5 +1,3 @@
-import { parseArgs } from "node:util";
-
 /** The parsed command line of the proxy (not of `simulate`). */
 export interface CliOptions {
   readonly config: string;
@@ -15,7 +13,7 @@ export interface CliOptions {
   readonly checkConfig: boolean;
 }
 
-/** A command line we cannot run with; the message says what to fix. */
+/** A command line that does not parse; main.ts prints the help and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -23,63 +21,96 @@ export class UsageError extends Error {
   }
 }
 
-const LONG_NAMES = new Set([
+const DEFAULT_CONFIG = "config.yaml";
+
+const STRING_FLAGS = new Set([
   "config",
   "listen",
-  "watch-config",
   "tls-cert-file",
   "tls-key-file",
   "log-level",
   "data-dir",
-  "version",
-  "help",
-  "demo",
-  "check-config",
 ]);
 
+/** Boolean flags, with the one-letter spellings of two of them. */
+const BOOLEAN_FLAGS = new Map([
+  ["watch-config", "watch-config"],
+  ["version", "version"],
+  ["v", "version"],
+  ["help", "help"],
+  ["h", "help"],
+  ["demo", "demo"],
+  ["check-config", "check-config"],
+]);
+
+/** The words Go's `strconv.ParseBool` accepts. */
+const TRUE_WORDS = new Set(["1", "t", "T", "true", "TRUE", "True"]);
+const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
+
 /**
- * Parses proxy flags. Go-style single-dash long flags (`-config x`,
- * `-watch-config`) are accepted too, so llama-swap service files keep
- * working unchanged.
+ * Parses proxy flags the way Go's `flag` package does, so llama-swap
+ * service files keep working unchanged:
+ *
+ * - one or two dashes: `-config x`, `--config x`, `-config=x`;
+ * - a string flag takes the next argument even when it starts with a dash;
+ * - a boolean flag is true alone (`-watch-config`) and takes a value only
+ *   after `=` (`--check-config=false`; 1, t, T, true, TRUE, True and their
+ *   false twins);
+ * - the last of repeated flags wins; `--` ends the flags.
+ *
+ * Unlike llama-swap, `--config` defaults to `config.yaml`, and leftover
+ * arguments are refused. Throws `UsageError` for what does not parse and
+ * for a TLS certificate without its key or the reverse.
+ *
+ * @example
+ * parseCliArgs(["-config", "/etc/llama-swap/config.yaml", "-watch-config=true"]);
  */
 export function parseCliArgs(args: readonly string[]): CliOptions {
-  const normalised = args.map((arg) => {
-    const name = /^-([a-z][a-z-]+)(=.*)?$/.exec(arg)?.[1];
-    return name && LONG_NAMES.has(name) ? `-${arg}` : arg;
-  });
+  const strings = new Map<string, string>();
+  const booleans = new Map<string, boolean>();
 
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: normalised,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: "string" },
-        listen: { type: "string" },
-        "watch-config": { type: "boolean" },
-        "tls-cert-file": { type: "string" },
-        "tls-key-file": { type: "string" },
-        "log-level": { type: "string" },
-        "data-dir": { type: "string" },
-        version: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-        demo: { type: "boolean" },
-        "check-config": { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : `${error}`);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      if (i + 1 < args.length) unexpectedArgument(args[i + 1]!);
+      break;
+    }
+    const flag = splitFlag(arg);
+    if (flag === null) unexpectedArgument(arg);
+
+    const booleanName = BOOLEAN_FLAGS.get(flag.name);
+    if (booleanName !== undefined) {
+      booleans.set(booleanName, parseBoolean(flag.name, flag.value));
+    } else if (STRING_FLAGS.has(flag.name)) {
+      let value = flag.value;
+      if (value === null) {
+        if (i + 1 >= args.length) {
+          throw new UsageError(`flag needs an argument: -${flag.name}`);
+        }
+        value = args[++i]!;
+      }
+      strings.set(flag.name, value);
+    } else {
+      throw new UsageError(`flag provided but not defined: -${flag.name}`);
+    }
   }
 
-  const tlsCertFile = values["tls-cert-file"] ?? null;
-  const tlsKeyFile = values["tls-key-file"] ?? null;
+  return checkOptions(strings, booleans);
+}
+
+function checkOptions(
+  strings: ReadonlyMap<string, string>,
+  booleans: ReadonlyMap<string, boolean>,
+): CliOptions {
+  const given = (name: string) => strings.get(name) || null;
+  const tlsCertFile = given("tls-cert-file");
+  const tlsKeyFile = given("tls-key-file");
   if ((tlsCertFile === null) !== (tlsKeyFile === null)) {
     throw new UsageError(
       "Cannot enable TLS: give both --tls-cert-file and --tls-key-file",
     );
   }
-  const logLevel = values["log-level"] ?? null;
+  const logLevel = strings.get("log-level") ?? null;
   if (
     logLevel !== null && !["debug", "info", "warn", "error"].includes(logLevel)
   ) {
@@ -87,22 +118,53 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
       `Invalid --log-level "${logLevel}": use debug, info, warn or error`,
     );
   }
-  const listen = values.listen ?? null;
+  const listen = strings.get("listen") ?? null;
   if (listen !== null) parseListenAddress(listen);
 
   return {
-    config: values.config ?? "config.yaml",
+    config: given("config") ?? DEFAULT_CONFIG,
     listen,
-    watchConfig: values["watch-config"] ?? false,
+    watchConfig: booleans.get("watch-config") ?? false,
     tlsCertFile,
     tlsKeyFile,
     logLevel,
-    dataDir: values["data-dir"] ?? null,
-    version: values.version ?? false,
-    help: values.help ?? false,
-    demo: values.demo ?? false,
-    checkConfig: values["check-config"] ?? false,
+    dataDir: strings.get("data-dir") ?? null,
+    version: booleans.get("version") ?? false,
+    help: booleans.get("help") ?? false,
+    demo: booleans.get("demo") ?? false,
+    checkConfig: booleans.get("check-config") ?? false,
   };
+}
+
+/** `-name`, `--name`, `-name=value`; null for an argument that is no flag. */
+function splitFlag(
+  arg: string,
+): { name: string; value: string | null } | null {
+  if (arg.length < 2 || !arg.startsWith("-")) return null;
+  const body = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
+  if (body === "" || body.startsWith("-") || body.startsWith("=")) {
+    throw new UsageError(`bad flag syntax: ${arg}`);
+  }
+  const equals = body.indexOf("=");
+  return equals < 0
+    ? { name: body, value: null }
+    : { name: body.slice(0, equals), value: body.slice(equals + 1) };
+}
+
+function parseBoolean(name: string, value: string | null): boolean {
+  if (value === null || TRUE_WORDS.has(value)) return true;
+  if (FALSE_WORDS.has(value)) return false;
+  throw new UsageError(
+    `invalid boolean value ${
+      JSON.stringify(value)
+    } for -${name}: use true or false`,
+  );
+}
+
+function unexpectedArgument(arg: string): never {
+  throw new UsageError(
+    `unexpected argument ${JSON.stringify(arg)}: every setting is a flag`,
+  );
 }
 
 /** Where to listen; an empty host means every interface. */

@@ -23,5 +23,6 @@ Flags:
   --version, -v           print version and exit
   --help, -h              print this help and exit
 
-Single-dash spellings (-config, -listen, -watch-config) work too.
+Single-dash spellings (-config, -listen, -watch-config) work too, as do
+-flag=value and, for switches, Go's -watch-config=true or =false.
 `;
