@@ -59,8 +59,9 @@ export class ChildOwner {
   }
 
   /**
-   * Stops `child` (`cmdStop` or SIGTERM, SIGKILL after `graceMs`), logs
-   * the stop with its duration and forgets the child. Never rejects.
+   * Stops `child` (`cmdStop` or SIGTERM; whatever of its group still runs
+   * after `graceMs`, leader or not, gets SIGKILL), logs the stop with its
+   * duration and forgets the child. Never rejects.
    */
   async stop(child: RunningChild, graceMs: number): Promise<void> {
     const { clock, control, log, model } = this.#options;

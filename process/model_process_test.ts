@@ -214,12 +214,62 @@ Deno.test("ModelProcess.stop() kills the group once the grace has passed", async
   clock.tick(1);
   await stopped;
 
-  deepStrictEqual(control.signals, [
-    "SIGTERM 1001",
-    "SIGKILL 1001",
-    "SIGKILL 1001",
-  ]);
+  deepStrictEqual(control.signals, ["SIGTERM 1001", "SIGKILL 1001"]);
   strictEqual(process.state, "stopped");
+});
+
+/** Ticks `clock` in 10 ms steps, letting the process react after each. */
+async function advance(clock: FakeClock, ms: number): Promise<void> {
+  for (let passed = 0; passed < ms; passed += 10) {
+    clock.tick(Math.min(10, ms - passed));
+    await nextTurn();
+  }
+}
+
+Deno.test("ModelProcess.stop() waits for the rest of the group once the leader has exited", async () => {
+  const { clock, control, lines, process } = setup();
+  await process.ensureReady();
+  const child = control.last;
+  child.groupLingers = true;
+
+  const stopped = process.stop(3000);
+  await advance(clock, 1000);
+  strictEqual(child.running, false);
+  strictEqual(process.state, "stopping");
+  child.endGroup();
+  await advance(clock, 30);
+  await stopped;
+
+  deepStrictEqual(control.signals, ["SIGTERM 1001"]);
+  strictEqual(process.state, "stopped");
+  match(
+    lines.text(),
+    /model stopped model=test-model pid=1001 ms=10\d\d forced=false/,
+  );
+});
+
+Deno.test("ModelProcess.stop() kills what is left of the group when the grace runs out", async () => {
+  const { clock, control, lines, process } = setup();
+  await process.ensureReady();
+  control.last.groupLingers = true;
+
+  const stopped = process.stop(3000);
+  await advance(clock, 2990);
+  deepStrictEqual(control.signals, ["SIGTERM 1001"]);
+  strictEqual(process.state, "stopping");
+  await advance(clock, 10);
+  await stopped;
+
+  deepStrictEqual(control.signals, ["SIGTERM 1001", "SIGKILL 1001"]);
+  strictEqual(control.last.groupRunning, false);
+  match(
+    lines.text(),
+    /killing process group model=test-model pid=1001 ms=3000 leader=exited/,
+  );
+  match(
+    lines.text(),
+    /model stopped model=test-model pid=1001 ms=3000 forced=true/,
+  );
 });
 
 Deno.test("ModelProcess.ensureReady() during a stop waits for it, then starts again", async () => {

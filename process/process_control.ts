@@ -7,7 +7,7 @@
  * interface; none exists yet, so on Windows group signals reach only the
  * direct child.
  */
-import { hasProcFs, isDefunct, readProcStat } from "./proc_fs.ts";
+import { groupMembers, hasProcFs, isDefunct, readProcStat } from "./proc_fs.ts";
 
 /** How a child ended: its exit code, and the signal that killed it. */
 export interface ChildExit {
@@ -46,6 +46,13 @@ export interface ProcessControl {
 
   /** True while `pid` exists and is not a zombie. */
   isAlive(pid: number): boolean;
+
+  /**
+   * True while the group led by `pid` has a member that is not a zombie,
+   * its leader gone or not. Where there are no groups (Windows), whether
+   * `pid` itself still runs.
+   */
+  groupExists(pid: number): boolean;
 }
 
 /** Starts children with `Deno.Command` and signals them with `Deno.kill`. */
@@ -78,14 +85,24 @@ export const posixProcessControl: ProcessControl = {
     return signalGroup(pid, "SIGKILL");
   },
 
-  isAlive(pid) {
-    if (hasProcFs()) {
-      const stat = readProcStat(pid);
-      return stat !== null && !isDefunct(stat);
-    }
-    return probeProcess(pid);
+  isAlive: processAlive,
+
+  groupExists(pid) {
+    if (Deno.build.os === "windows") return processAlive(pid);
+    // kill(-pid, 0) is cheap and answers for most stops; zombies (which a
+    // PID 1 that does not reap may keep forever) count only without /proc.
+    if (!probeProcess(-pid)) return false;
+    return hasProcFs() ? groupMembers(pid).length > 0 : true;
   },
 };
+
+function processAlive(pid: number): boolean {
+  if (hasProcFs()) {
+    const stat = readProcStat(pid);
+    return stat !== null && !isDefunct(stat);
+  }
+  return probeProcess(pid);
+}
 
 /** Signals the group `-pid`, falling back to `pid` alone. */
 function signalGroup(pid: number, signal: Deno.Signal): boolean {
@@ -105,7 +122,8 @@ function sendSignal(target: number, signal: Deno.Signal): boolean {
 }
 
 /**
- * Signal 0 checks that a process exists without disturbing it. Deno's
+ * Signal 0 checks that a process (or, for `-pgid`, a member of that
+ * group) exists without disturbing it. Deno's
  * `Signal` type only lists real signals, but `Deno.kill` passes the number
  * through to kill(2). A zombie still counts as existing here.
  */

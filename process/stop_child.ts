@@ -1,4 +1,4 @@
-import { type Clock, settlesWithin } from "../lib/mod.ts";
+import { type Clock, delay, settlesWithin } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProcessControl } from "./process_control.ts";
 import type { RunningChild } from "./running_child.ts";
@@ -10,10 +10,13 @@ import type { RunningChild } from "./running_child.ts";
  */
 export const OUTPUT_BACKSTOP_MS = 500;
 
+/** How often a group whose leader has exited is looked at during a stop. */
+export const GROUP_POLL_MS = 20;
+
 export interface StopChildOptions {
   /** Named in log lines. */
   model: string;
-  /** How long the child may take to exit before SIGKILL. */
+  /** How long the child's whole group may take to exit before SIGKILL. */
   graceMs: number;
   /** Sends the polite request: `cmdStop`, or SIGTERM to the group. */
   requestStop: () => void;
@@ -24,40 +27,88 @@ export interface StopChildOptions {
 }
 
 /**
- * Stops `child`: asks politely, waits up to the grace, then SIGKILLs the
- * group; afterwards kills whatever is left of the group and finishes its
- * output. Resolves once all that is done (never rejects); `forced` tells
- * whether SIGKILL was needed.
+ * Stops `child` and its process group:
+ *
+ * 1. asks politely (`requestStop`);
+ * 2. waits up to `graceMs` for the leader to exit;
+ * 3. once it has, gives the rest of the group what is left of the grace to
+ *    exit too, so a server run under a wrapper shell finishes its own
+ *    SIGTERM handling after the shell is gone;
+ * 4. SIGKILLs the group when anything of it is still alive at the end of
+ *    the grace, so nothing outlives it;
+ * 5. finishes the output.
+ *
+ * A child that had already exited by itself is cleaned up as after a
+ * crash (`finishChild()`). Resolves once all that is done (never
+ * rejects); `forced` tells whether SIGKILL was needed.
  */
 export async function stopChild(
   child: RunningChild,
   options: StopChildOptions,
 ): Promise<{ forced: boolean }> {
-  const { clock, control, log, model } = options;
-  let forced = false;
-
-  if (child.exit === null) {
-    options.requestStop();
-    if (!await settlesWithin(child.exited, options.graceMs, clock)) {
-      log.debug("grace period over, killing process group", {
-        model,
-        pid: child.pid,
-        ms: options.graceMs,
-      });
-      forced = true;
-      killGroup(child, options);
-      await child.exited;
-    }
+  const { clock, graceMs, log, model } = options;
+  if (child.exit !== null) {
+    await finishChild(child, options);
+    return { forced: false };
   }
 
-  await finishChild(child, {
-    model,
-    control,
-    clock,
-    log,
-    outputBackstopMs: options.outputBackstopMs ?? OUTPUT_BACKSTOP_MS,
-  });
+  const deadline = clock.now() + graceMs;
+  // 1, 2
+  options.requestStop();
+  const leaderExited = await settlesWithin(child.exited, graceMs, clock);
+  // 3
+  const groupEnded = leaderExited &&
+    await groupEndsBy(child.pid, deadline, options);
+
+  // 4
+  const forced = !groupEnded;
+  if (forced) {
+    log.debug("grace period over, killing process group", {
+      model,
+      pid: child.pid,
+      ms: graceMs,
+      leader: leaderExited ? "exited" : "running",
+    });
+    killGroup(child, options);
+    await child.exited;
+  }
+
+  // 5
+  await finishOutput(child, options);
   return { forced };
+}
+
+/**
+ * Polls until the group led by `pgid` has no live member (true) or
+ * `deadline` passes (false). A failure to look counts as "still alive",
+ * so the group is killed rather than left behind.
+ */
+async function groupEndsBy(
+  pgid: number,
+  deadline: number,
+  options: {
+    model: string;
+    control: ProcessControl;
+    clock: Clock;
+    log: Logger;
+  },
+): Promise<boolean> {
+  const { clock, control } = options;
+  for (;;) {
+    try {
+      if (!control.groupExists(pgid)) return true;
+    } catch (error) {
+      options.log.warn("cannot check process group", {
+        model: options.model,
+        pid: pgid,
+        error: String(error),
+      });
+      return false;
+    }
+    const left = deadline - clock.now();
+    if (left <= 0) return false;
+    await delay(Math.min(GROUP_POLL_MS, left), { clock });
+  }
 }
 
 /**
@@ -71,7 +122,18 @@ export async function finishChild(
 ): Promise<void> {
   await child.exited;
   killGroup(child, options);
+  await finishOutput(child, options);
+}
 
+/**
+ * Waits for the output of an exited child to end, cancelling the pipe
+ * readers after `outputBackstopMs` when something outside the group
+ * holds them.
+ */
+async function finishOutput(
+  child: RunningChild,
+  options: Omit<StopChildOptions, "graceMs" | "requestStop">,
+): Promise<void> {
   const backstop = options.outputBackstopMs ?? OUTPUT_BACKSTOP_MS;
   if (!await settlesWithin(child.outputDone, backstop, options.clock)) {
     options.log.debug("output still open after exit, no longer reading it", {

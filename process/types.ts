@@ -65,8 +65,10 @@ export interface ModelProcessHandle {
   ensureReady(signal?: AbortSignal): Promise<void>;
 
   /**
-   * Stops the child: `cmdStop` or SIGTERM to its process group, SIGKILL to
-   * the group after `graceMs`. Idempotent; aborts a start in progress.
+   * Stops the child: `cmdStop` or SIGTERM to its process group, then
+   * waits up to `graceMs` for the whole group (not just the child) to exit
+   * and SIGKILLs what is left of it. Idempotent; aborts a start in
+   * progress.
    */
   stop(graceMs: number): Promise<void>;
 

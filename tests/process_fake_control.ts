@@ -19,7 +19,13 @@ export class FakeChild implements SpawnedChild {
   readonly status: Promise<ChildExit>;
   /** False makes SIGTERM do nothing, like a child that ignores it. */
   honoursSigterm = true;
+  /**
+   * True makes the rest of the child's group (a server under a wrapper
+   * shell) outlive the child until `endGroup()` or a group SIGKILL.
+   */
+  groupLingers = false;
   #exited = deferred<ChildExit>();
+  #groupEnded = false;
   #out!: ReadableStreamDefaultController<Uint8Array>;
   #err!: ReadableStreamDefaultController<Uint8Array>;
   #done = false;
@@ -39,6 +45,16 @@ export class FakeChild implements SpawnedChild {
 
   get running(): boolean {
     return !this.#done;
+  }
+
+  /** True while the child or anything else of its group runs. */
+  get groupRunning(): boolean {
+    return this.running || (this.groupLingers && !this.#groupEnded);
+  }
+
+  /** Ends the members of the group that outlived the child. */
+  endGroup(): void {
+    this.#groupEnded = true;
   }
 
   /** Writes `text` to stdout. */
@@ -89,13 +105,18 @@ export class FakeProcessControl implements ProcessControl {
   killGroup(pid: number): boolean {
     this.signals.push(`SIGKILL ${pid}`);
     const child = this.#find(pid);
-    if (!child?.running) return false;
+    if (!child?.groupRunning) return false;
     child.exit(137, "SIGKILL");
+    child.endGroup();
     return true;
   }
 
   isAlive(pid: number): boolean {
     return this.#find(pid)?.running ?? false;
+  }
+
+  groupExists(pid: number): boolean {
+    return this.#find(pid)?.groupRunning ?? false;
   }
 
   /** The most recently spawned child. */

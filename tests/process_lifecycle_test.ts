@@ -161,6 +161,79 @@ Deno.test("ModelProcess.stop() leaves no grandchild behind", async () => {
   }
 });
 
+/**
+ * Runs `script` as `sh <script> <marker>` under a wrapper shell, the way
+ * `cmd: sh -c "server ...; echo done"` runs a server: the wrapper leads
+ * the group and dies at SIGTERM, its child is a member of the group.
+ */
+async function wrappedScript(dir: string, script: string) {
+  const path = `${dir}/child.sh`;
+  const marker = `${dir}/marker`;
+  await Deno.writeTextFile(path, script);
+  const wrapper = `sh ${shellQuote([path, marker])}; echo wrapper done`;
+  return { cmd: shellQuote(["sh", "-c", wrapper]), marker };
+}
+
+Deno.test("ModelProcess.stop() lets a grandchild finish its SIGTERM handler after the leader exits", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cmd, marker } = await wrappedScript(
+      dir,
+      `trap 'sleep 0.3; echo drained > "$1"; exit 0' TERM
+echo "child ready $$"
+while :; do sleep 0.05; done
+`,
+    );
+    const { process, lines, logs } = realProcess(modelConfig({ cmd }));
+    await using _ = process;
+    await process.ensureReady();
+    const child = Number(
+      (await waitForText(logs, /child ready \d+/)).split(" ")[2],
+    );
+
+    await process.stop(5000);
+
+    strictEqual(await Deno.readTextFile(marker), "drained\n");
+    ok(isGone(child));
+    match(
+      lines.text(),
+      /model stopped model=test-model pid=\d+ ms=\d+ forced=false/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ModelProcess.stop() kills a grandchild that ignores SIGTERM once the grace is over", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cmd } = await wrappedScript(
+      dir,
+      `trap '' TERM
+echo "child ready $$"
+while :; do sleep 0.05; done
+`,
+    );
+    const { process, lines, logs } = realProcess(modelConfig({ cmd }));
+    await using _ = process;
+    await process.ensureReady();
+    const child = Number(
+      (await waitForText(logs, /child ready \d+/)).split(" ")[2],
+    );
+    const began = Date.now();
+
+    await process.stop(500);
+
+    // Timers may fire a millisecond early by Date.now()'s rounding.
+    ok(Date.now() - began >= 490, "the grandchild got less than its grace");
+    ok(isGone(child));
+    strictEqual(process.state, "stopped");
+    match(lines.text(), /forced=true/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ModelProcess.stop() does not hang on pipes held by a process outside the group", async () => {
   // The inner sleep starts its own session, so the group kill misses it
   // while it keeps our stdout open.
