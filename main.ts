@@ -16,6 +16,7 @@ import { argsFromEnvironment, launchedByDenoServe } from "./cli/deno_serve.ts";
 import { resolveDataDir } from "./cli/data_dir.ts";
 import {
   type CliOptions,
+  FlagConflictError,
   parseCliArgs,
   parseListenAddress,
   UsageError,
@@ -45,6 +46,10 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     options = parseCliArgs(args);
   } catch (error) {
+    if (error instanceof FlagConflictError) {
+      console.error(`llama-swap: ${error.message}`);
+      return 1;
+    }
     if (!(error instanceof UsageError)) throw error;
     console.error(`llama-swap: ${error.message}\n`);
     console.error(HELP_TEXT);

@@ -43,6 +43,17 @@ const BOOLEAN_FLAGS = new Map([
   ["check-config", "check-config"],
 ]);
 
+/**
+ * Flags that parse but cannot run together (a TLS certificate without its
+ * key); main.ts prints the message and exits 1, as llama-swap does.
+ */
+export class FlagConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlagConflictError";
+  }
+}
+
 /** The words Go's `strconv.ParseBool` accepts. */
 const TRUE_WORDS = new Set(["1", "t", "T", "true", "TRUE", "True"]);
 const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
@@ -60,7 +71,8 @@ const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
  *
  * Unlike llama-swap, `--config` defaults to `config.yaml`, and leftover
  * arguments are refused. Throws `UsageError` for what does not parse and
- * for a TLS certificate without its key or the reverse.
+ * `FlagConflictError` for a TLS certificate without its key or the
+ * reverse.
  *
  * @example
  * parseCliArgs(["-config", "/etc/llama-swap/config.yaml", "-watch-config=true"]);
@@ -106,7 +118,7 @@ function checkOptions(
   const tlsCertFile = given("tls-cert-file");
   const tlsKeyFile = given("tls-key-file");
   if ((tlsCertFile === null) !== (tlsKeyFile === null)) {
-    throw new UsageError(
+    throw new FlagConflictError(
       "Cannot enable TLS: give both --tls-cert-file and --tls-key-file",
     );
   }

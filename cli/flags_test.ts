@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCliArgs, UsageError } from "./flags.ts";
+import { FlagConflictError, parseCliArgs, UsageError } from "./flags.ts";
 
 Deno.test("parseCliArgs() reads one-dash, two-dash and = spellings alike", () => {
   for (
@@ -95,4 +95,23 @@ Deno.test("parseCliArgs() accepts -v, -h and a closing --", () => {
 
   assert.equal(options.version, true);
   assert.equal(options.help, true);
+});
+
+Deno.test("parseCliArgs() refuses a TLS certificate without its key, and the reverse, as a conflict", () => {
+  for (const flag of ["--tls-cert-file", "-tls-key-file"]) {
+    assert.throws(
+      () => parseCliArgs([flag, "server.pem"]),
+      (error) =>
+        error instanceof FlagConflictError &&
+        /give both --tls-cert-file and --tls-key-file/.test(error.message),
+      flag,
+    );
+  }
+
+  const options = parseCliArgs([
+    "-tls-cert-file=server.crt",
+    "-tls-key-file=server.key",
+  ]);
+  assert.equal(options.tlsCertFile, "server.crt");
+  assert.equal(options.tlsKeyFile, "server.key");
 });

@@ -49,6 +49,27 @@ Deno.test("llama-swap refuses an unknown flag with exit code 2", async () => {
   assert.match(result.stderr, /no-such-flag/);
 });
 
+Deno.test("llama-swap exits 1 without the help for a TLS certificate without its key", async () => {
+  for (const flag of ["--tls-cert-file", "-tls-key-file"]) {
+    const result = await run(["--demo", flag, "server.pem"]);
+
+    assert.equal(result.code, 1, flag);
+    assert.match(result.stderr, /give both --tls-cert-file and --tls-key-file/);
+    assert.doesNotMatch(result.stderr, /Usage:/);
+  }
+});
+
+Deno.test("llama-swap takes Go-style =true and =false after a switch", async () => {
+  const result = await run([
+    "--demo=true",
+    "-check-config=1",
+    "-watch-config=false",
+  ]);
+
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /is valid/);
+});
+
 Deno.test("llama-swap prints config errors with file, line, column and key path", async () => {
   const dir = await Deno.makeTempDir();
   try {
