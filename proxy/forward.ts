@@ -21,10 +21,10 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /**
  * Client headers never copied upstream: the hop-by-hop ones; the client's
- * API key headers (credentials for llama-swap itself); `Host` and
- * `Content-Length` (fetch sets both); `Expect` (`100-continue` was for us:
- * the body is already read); and those `upstreamHeaderList()` sets itself
- * (`Accept-Encoding`, the `X-Forwarded-*` trio).
+ * API key headers (credentials for llama-swap itself); `Content-Length`
+ * (the sender sets it); `Expect` (`100-continue` was for us: the body is
+ * already read); and those `upstreamHeaderList()` sets itself (`Host` for
+ * local models, `Accept-Encoding`, the `X-Forwarded-*` trio).
  */
 const NOT_COPIED_UPSTREAM: ReadonlySet<string> = new Set([
   ...HOP_BY_HOP,
@@ -45,7 +45,7 @@ export type UpstreamKind =
     readonly kind: "local";
     /** Appended to `X-Forwarded-For`; null when unknown. */
     readonly clientIp: string | null;
-    /** The client's `Host`, sent as `X-Forwarded-Host`. */
+    /** The client's `Host`, sent as `Host` and `X-Forwarded-Host`. */
     readonly host: string;
     /** `http` or `https`, sent as `X-Forwarded-Proto`. */
     readonly proto: string;
@@ -59,11 +59,12 @@ export type UpstreamKind =
 /**
  * The headers to send upstream: the client's, minus hop-by-hop headers,
  * the client's API key headers, `Expect`, `Host` and `Content-Length`
- * (fetch sets the last two: the host from the URL, the length from the
- * body). Deno's fetch ignores a `Host` header anyway, so upstreams see
- * their own host and the client's goes in `X-Forwarded-Host`.
+ * (the sender sets the length from the body).
  *
- * Local models get `X-Forwarded-For` (appended), `-Host` and `-Proto`.
+ * Local models get the client's `Host`, as llama-swap passes it (a server
+ * that compares `Origin` with `Host`, such as ComfyUI's, then accepts a
+ * browser's requests through the proxy), and `X-Forwarded-For`
+ * (appended), `-Host` and `-Proto`. A peer's `Host` is its own.
  * Peers get none of those (a remote service learns nothing about the
  * client) but their own key as `Authorization: Bearer` and `x-api-key`.
  * `Accept-Encoding: identity` asks every upstream for an uncompressed body:
@@ -110,6 +111,7 @@ export function upstreamHeaderList(
       ? `${forwardedFor}, ${ip}`
       : ip;
     if (chain !== null) list.push(["x-forwarded-for", chain]);
+    list.push(["host", upstream.host]);
     list.push(["x-forwarded-host", upstream.host]);
     list.push(["x-forwarded-proto", upstream.proto]);
   } else if (upstream.apiKey !== "") {

@@ -60,8 +60,17 @@ Deno.test("upstreamHeaders() never forwards the client's API key to a local mode
 
   assert.equal(headers.get("authorization"), null);
   assert.equal(headers.get("x-api-key"), null);
-  assert.equal(headers.get("host"), null);
   assert.equal(headers.get("content-length"), null);
+});
+
+Deno.test("upstreamHeaders() gives a local model the client's Host and a peer none", () => {
+  const incoming = new Headers({ host: "proxy.test:8080" });
+
+  const local = upstreamHeaders(incoming, LOCAL, null);
+  const peer = upstreamHeaders(incoming, { kind: "peer", apiKey: "" }, null);
+
+  assert.equal(local.get("host"), "proxy.test:8080");
+  assert.equal(peer.get("host"), null);
 });
 
 Deno.test("upstreamHeaders() appends the client to X-Forwarded-For for local models", () => {

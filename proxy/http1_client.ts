@@ -673,11 +673,19 @@ function latin1(bytes: Uint8Array): string {
   return text;
 }
 
-/** The request line, `Host`, `Content-Length` and `init`'s headers. */
+/**
+ * The request line, `Host`, `Content-Length` and `init`'s headers. `Host`
+ * is the URL's authority unless `init` brings its own (a local model gets
+ * the client's).
+ */
 function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
-  let text =
-    `${init.method} ${target.path} HTTP/1.1\r\nhost: ${target.authority}\r\n`;
-  for (const [name, value] of init.headers) text += `${name}: ${value}\r\n`;
+  let text = `${init.method} ${target.path} HTTP/1.1\r\n`;
+  let host = false;
+  for (const [name, value] of init.headers) {
+    text += `${name}: ${value}\r\n`;
+    if (name === "host") host = true;
+  }
+  if (!host) text += `host: ${target.authority}\r\n`;
   const size = init.body?.byteLength ?? 0;
   if (size > 0 || init.body !== null || sendsBody(init.method)) {
     text += `content-length: ${size}\r\n`;

@@ -145,6 +145,27 @@ async function text(
   return decoder.decode(await response.bytes());
 }
 
+Deno.test("Http1Pool sends a Host header it is given instead of the URL's", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(ok("done"));
+  });
+  const pool = new Http1Pool();
+  try {
+    const response = await pool.request(`${server.url}/x`, {
+      ...init({}),
+      headers: [["host", "proxy.example:8080"]],
+    });
+    await response.bytes();
+
+    const lines = server.requests[0]!.head.split("\r\n");
+    assert.deepEqual(lines.filter((line) => /^host:/i.test(line)), [
+      "host: proxy.example:8080",
+    ]);
+  } finally {
+    pool.close();
+  }
+});
+
 Deno.test("Http1Pool sends the method, path, Host, headers and body as given", async () => {
   await using server = rawServer(async (_request, write) => {
     await write(ok("done"));

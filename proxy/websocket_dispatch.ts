@@ -175,8 +175,12 @@ function localDial(call: WebSocketCall, target: LocalTarget): DialTarget {
   };
 }
 
-/** Handshake headers the websocket client makes itself. */
+/**
+ * Handshake headers the websocket client makes itself (Deno's takes
+ * `Host` from the URL whatever it is given).
+ */
 const HANDSHAKE_HEADERS = [
+  "host",
   "sec-websocket-key",
   "sec-websocket-version",
   "sec-websocket-extensions",
