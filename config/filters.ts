@@ -17,14 +17,14 @@ export interface FiltersRead {
 }
 
 /**
- * Reads a `filters` block of a model (`legacy` allows the old `strip_params`
- * spelling, used when `stripParams` is empty) or of a peer.
+ * Reads a `filters` block of a model or of a peer. A model (`legacy`) also
+ * takes the old `strip_params` spelling: always a known key whose type is
+ * checked, but used only when `stripParams` is empty.
  */
 export function readFilters(fields: MapFields, legacy: boolean): FiltersRead {
   let stripParams = fields.string("stripParams", "");
-  if (legacy && stripParams === "") {
-    stripParams = fields.string("strip_params", "");
-  }
+  const legacyStrip = legacy ? fields.string("strip_params", "") : "";
+  if (stripParams === "") stripParams = legacyStrip;
 
   const setParams = withoutModel(fields.plainMapping("setParams"));
   const setParamsByID: Record<string, Readonly<Record<string, unknown>>> = {};

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sanitizeStripParams } from "./filters.ts";
-import { lines, loadOk } from "./test_helpers.ts";
+import { assertOneError, lines, loadOk } from "./test_helpers.ts";
 
 const ONE_MODEL = ["models:", "  m:", "    cmd: s --port ${PORT}"];
 
@@ -21,6 +21,46 @@ Deno.test("loadConfig() keeps stripParams as written and sanitises the list", ()
     );
     assert.deepEqual(filters?.strip, ["temperature", "top_k", "top_p"]);
   }
+});
+
+Deno.test("loadConfig() accepts strip_params beside stripParams and ignores it", () => {
+  const config = loadOk(lines(
+    ...ONE_MODEL,
+    "    filters:",
+    "      stripParams: top_k",
+    "      strip_params: temperature",
+  ));
+
+  assert.equal(config.models.m?.filters.stripParams, "top_k");
+  assert.deepEqual(config.models.m?.filters.strip, ["top_k"]);
+});
+
+Deno.test("loadConfig() type-checks strip_params even when stripParams wins", () => {
+  assertOneError(
+    lines(
+      ...ONE_MODEL,
+      "    filters:",
+      "      stripParams: top_k",
+      "      strip_params: [temperature]",
+    ),
+    "models.m.filters.strip_params",
+    "must be a string",
+  );
+});
+
+Deno.test("loadConfig() knows strip_params only in a model's filters, not a peer's", () => {
+  assertOneError(
+    lines(
+      "peers:",
+      "  p:",
+      "    proxy: http://127.0.0.1:9",
+      "    models: [x]",
+      "    filters:",
+      "      strip_params: temperature",
+    ),
+    "peers.p.filters.strip_params",
+    'unknown key "strip_params"',
+  );
 });
 
 Deno.test("loadConfig() drops model from setParams and setParamsByID", () => {
