@@ -247,6 +247,40 @@ Deno.test("streaming paths other than chat completions get no loading text", asy
   assert.equal(text, UPSTREAM_SSE);
 });
 
+Deno.test("/upstream gets loading text for a chat that asks for a stream in its query", async () => {
+  const proxy = loadingProxy();
+
+  const res = await proxy.app.request(
+    "/upstream/m1/v1/chat/completions?stream=true",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  proxy.router.grantHeld();
+  const text = first + await readRest(reader);
+
+  assert.equal(res.headers.get("content-type"), "text/event-stream");
+  assert.match(reasoningOf(text), /llama-swap loading model: m1\n/);
+  assert.ok(text.endsWith(UPSTREAM_SSE));
+});
+
+Deno.test("/upstream without stream=true in its query waits silently", async () => {
+  const proxy = loadingProxy();
+
+  const pending = proxy.app.request(
+    "/upstream/m1/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  (await proxy.router.called()).grant.resolve({
+    model: "m1",
+    priority: 0,
+    release() {},
+  });
+  const text = await (await pending).text();
+
+  assert.equal(text, UPSTREAM_SSE);
+});
+
 Deno.test("the comment format sends the loading text as SSE comments", async () => {
   const proxy = loadingProxy("comment");
 

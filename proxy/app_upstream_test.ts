@@ -165,31 +165,6 @@ Deno.test("/upstream observes inference sub-paths only", async () => {
   ]]);
 });
 
-Deno.test("/upstream never sends a loading stream", async () => {
-  const proxy = testProxy(
-    testConfig([testModel("m1", { sendLoadingState: true })]),
-    { states: { m1: "stopped" } },
-  );
-  proxy.router.hold = true;
-
-  const pending = proxy.app.request(
-    "/upstream/m1/v1/chat/completions?stream=true",
-    {
-      method: "POST",
-      body: '{"model":"m1","stream":true}',
-    },
-  );
-  (await proxy.router.called()).grant.resolve({
-    model: "m1",
-    priority: 0,
-    release() {},
-  });
-  const res = await pending;
-
-  assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { ok: true });
-});
-
 Deno.test("/upstream answers another method than GET on the bare prefix with 405", async () => {
   const proxy = testProxy(testConfig([testModel("m1")]));
 

@@ -47,22 +47,20 @@ export interface DispatchContext {
  * The lease is released exactly once on every path. A granted request's
  * observation is annotated with `fifo_priority`, the lease's priority.
  *
- * `allowLoading` is false for `/upstream` passthrough. Failures are thrown
- * as `HttpError`s after the observation was finished with the error answer
- * (`finishWithError()`).
+ * Failures are thrown as `HttpError`s after the observation was finished
+ * with the error answer (`finishWithError()`).
  */
 export async function dispatch(
   call: UpstreamCall,
   target: ModelTarget,
   ctx: DispatchContext,
-  allowLoading: boolean,
 ): Promise<Response> {
   try {
     if (target.kind === "peer") {
       const upstream = await openUpstream(call, peerTarget(target), ctx, noop);
       return await relayResponse(upstream, call, noop);
     }
-    return await serveLocal(call, target, ctx, allowLoading);
+    return await serveLocal(call, target, ctx);
   } catch (error) {
     finishWithError(call.observation, call.headers.get("accept"), error);
     throw error;
@@ -73,7 +71,6 @@ async function serveLocal(
   call: UpstreamCall,
   target: LocalTarget,
   ctx: DispatchContext,
-  allowLoading: boolean,
 ): Promise<Response> {
   const queue = new QueuePosition();
   let ticket: Ticket;
@@ -86,7 +83,7 @@ async function serveLocal(
     throw routerFailure(error);
   }
 
-  const wantsLoading = !ticket.immediate && allowLoading &&
+  const wantsLoading = !ticket.immediate &&
     shouldSendLoadingState({
       path: call.path,
       streaming: call.streaming,

@@ -25,8 +25,8 @@ export interface RawForward {
 /**
  * Forwards the request behind `c` without looking into its body (read
  * whole, under the size limit) to `forward.target`, through the router
- * for a local model and never with a loading stream; `streaming` only
- * comes from `?stream=true`. A websocket upgrade is relayed instead and
+ * for a local model; `streaming` only comes from `?stream=true`, so a
+ * chat that asks for a stream in its query may get the loading stream. A websocket upgrade is relayed instead and
  * never observed. Used by `/upstream/...` and `/comfyui/...`.
  */
 export async function forwardRaw(
@@ -70,5 +70,5 @@ export async function forwardRaw(
       : request.signal,
     observation,
   };
-  return await dispatch(call, target, { ...ctx.dispatch, state }, false);
+  return await dispatch(call, target, { ...ctx.dispatch, state });
 }

@@ -171,7 +171,7 @@ async function serveRouted(
       : request.signal,
     observation,
   };
-  return await dispatch(call, target, { ...ctx.dispatch, state }, true);
+  return await dispatch(call, target, { ...ctx.dispatch, state });
 }
 
 /**
