@@ -12,12 +12,13 @@ export interface HealthCheckOptions {
   signal: AbortSignal;
   clock: Clock;
   fetch: typeof fetch;
-  /** Longest a single probe may take; default 1 s. */
+  /**
+   * Longest a single probe may take (the model's `timeouts.responseHeader`);
+   * 0 or absent: as long as the deadline allows. A probe still unanswered
+   * at the deadline is abandoned either way.
+   */
   probeTimeoutMs?: number;
 }
-
-/** Default limit for one probe, so a hung upstream cannot stall the wait. */
-export const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * Pause before the next probe, by time spent waiting so far: 10 ms during
@@ -32,14 +33,17 @@ export function probeInterval(elapsedMs: number): number {
 
 /**
  * Probes `url` until it answers 200, the timeout passes or `signal` aborts.
- * The first probe goes out at once. Never rejects; every response body is
- * cancelled and every timer cleared before it resolves.
+ * The first probe goes out at once; the next one once it has been
+ * answered (or failed) and a short pause (`probeInterval()`) has passed, so
+ * an upstream whose health route answers slowly is still found healthy.
+ * Never rejects; every response body is cancelled and every timer cleared
+ * before it resolves.
  */
 export async function waitUntilHealthy(
   options: HealthCheckOptions,
 ): Promise<HealthOutcome> {
   const { clock, signal, timeoutMs } = options;
-  const probeTimeoutMs = options.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 0;
   const started = clock.now();
   const deadline = started + timeoutMs;
 
@@ -48,7 +52,9 @@ export async function waitUntilHealthy(
     const remaining = deadline - clock.now();
     if (remaining <= 0) return "timeout";
 
-    const limit = Math.min(probeTimeoutMs, remaining);
+    const limit = probeTimeoutMs > 0
+      ? Math.min(probeTimeoutMs, remaining)
+      : remaining;
     if (await probe(options, limit)) return "healthy";
     if (signal.aborted) return "cancelled";
 
@@ -56,8 +62,9 @@ export async function waitUntilHealthy(
       probeInterval(clock.now() - started),
       deadline - clock.now(),
     );
+    if (pause <= 0) continue; // the deadline has passed
     try {
-      await delay(Math.max(0, pause), { clock, signal });
+      await delay(pause, { clock, signal });
     } catch {
       return "cancelled";
     }

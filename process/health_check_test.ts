@@ -1,4 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { delay } from "../lib/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import {
   type HealthOutcome,
@@ -131,7 +132,7 @@ Deno.test("waitUntilHealthy() gives up with timeout once the deadline passes", a
   strictEqual(clock.pendingTimers, 0);
 });
 
-Deno.test("waitUntilHealthy() abandons a hung probe after its own timeout", async () => {
+Deno.test("waitUntilHealthy() abandons a hung probe after probeTimeoutMs", async () => {
   const clock = new FakeClock();
   const signals: AbortSignal[] = [];
   const hanging = (_input: RequestInfo | URL, init?: RequestInit) => {
@@ -166,6 +167,66 @@ Deno.test("waitUntilHealthy() abandons a hung probe after its own timeout", asyn
   stop.abort();
   await flush();
   strictEqual(seen.outcome, "cancelled");
+});
+
+/** A fetch answering 200 `ms` after each call on `clock`. */
+function slowFetch(clock: FakeClock, ms: number) {
+  const signals: AbortSignal[] = [];
+  const fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
+    const signal = init!.signal!;
+    signals.push(signal);
+    await delay(ms, { clock, signal });
+    return new Response("ok");
+  };
+  return { fetch, signals };
+}
+
+Deno.test("waitUntilHealthy() waits for a probe slower than a second when no probe timeout is set", async () => {
+  const clock = new FakeClock();
+  const { fetch, signals } = slowFetch(clock, 1500);
+  const seen = watch(waitUntilHealthy({
+    url: "http://127.0.0.1:9/health",
+    timeoutMs: 60_000,
+    signal: new AbortController().signal,
+    clock,
+    fetch,
+  }));
+
+  await flush();
+  clock.tick(1499);
+  await flush();
+  strictEqual(seen.outcome, null);
+  clock.tick(1);
+  await flush();
+
+  strictEqual(seen.outcome, "healthy");
+  strictEqual(signals.length, 1);
+  ok(!signals[0]!.aborted);
+  strictEqual(clock.pendingTimers, 0);
+});
+
+Deno.test("waitUntilHealthy() abandons a probe still unanswered at the deadline", async () => {
+  const clock = new FakeClock();
+  const { fetch, signals } = slowFetch(clock, 5000);
+  const seen = watch(waitUntilHealthy({
+    url: "http://127.0.0.1:9/health",
+    timeoutMs: 2000,
+    signal: new AbortController().signal,
+    clock,
+    fetch,
+  }));
+
+  await flush();
+  clock.tick(1999);
+  await flush();
+  ok(!signals[0]!.aborted);
+  clock.tick(1);
+  await flush();
+
+  ok(signals[0]!.aborted);
+  strictEqual(signals.length, 1);
+  strictEqual(seen.outcome, "timeout");
+  strictEqual(clock.pendingTimers, 0);
 });
 
 Deno.test("waitUntilHealthy() ends with cancelled when its signal aborts", async () => {

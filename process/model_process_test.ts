@@ -6,7 +6,7 @@ import {
   strictEqual,
 } from "node:assert/strict";
 import type { ModelConfig } from "../config/types.ts";
-import { deferred } from "../lib/mod.ts";
+import { deferred, delay } from "../lib/mod.ts";
 import { LogBuffer, Logger } from "../log/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import { FakeProcessControl } from "../tests/process_fake_control.ts";
@@ -28,9 +28,9 @@ const hangingFetch: typeof fetch = (_input, init) =>
 function setup(
   overrides: Partial<ModelConfig> = {},
   probe: typeof fetch = hangingFetch,
+  clock = new FakeClock(),
 ) {
   const control = new FakeProcessControl();
-  const clock = new FakeClock();
   const lines = new LogBuffer();
   const logs = new LogBuffer();
   const upstreamLogs = new LogBuffer();
@@ -49,6 +49,14 @@ function setup(
 /** Resolves after every pending promise callback has run. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Ticks `clock` in 10 ms steps, letting the process react after each. */
+async function advance(clock: FakeClock, ms: number): Promise<void> {
+  for (let passed = 0; passed < ms; passed += 10) {
+    clock.tick(Math.min(10, ms - passed));
+    await nextTurn();
+  }
 }
 
 function startError(reason: StartFailure, message?: RegExp) {
@@ -172,6 +180,55 @@ Deno.test("ModelProcess.ensureReady() fails with reason exited when the child di
   strictEqual(process.state, "stopped");
 });
 
+/** A health route answering 200 `ms` after each probe, on `clock`. */
+function slowHealth(clock: FakeClock, ms: number) {
+  const probes: AbortSignal[] = [];
+  const fetch: typeof globalThis.fetch = async (_input, init) => {
+    const signal = init!.signal!;
+    probes.push(signal);
+    await delay(ms, { clock, signal });
+    return new Response("ok");
+  };
+  return { fetch, probes };
+}
+
+Deno.test("ModelProcess.ensureReady() waits for a health route that takes 1.5 s to answer", async () => {
+  const clock = new FakeClock();
+  const health = slowHealth(clock, 1500);
+  const { process } = setup({ checkEndpoint: "/health" }, health.fetch, clock);
+
+  const ready = process.ensureReady();
+  await advance(clock, 1500);
+  await ready;
+
+  strictEqual(process.state, "ready");
+  strictEqual(health.probes.length, 1);
+});
+
+Deno.test("ModelProcess.ensureReady() limits each health probe to timeouts.responseHeader", async () => {
+  const clock = new FakeClock();
+  const health = slowHealth(clock, 1500);
+  const { process } = setup(
+    {
+      checkEndpoint: "/health",
+      healthCheckTimeout: 3,
+      timeouts: { ...modelConfig().timeouts, responseHeader: 1 },
+    },
+    health.fetch,
+    clock,
+  );
+
+  const ready = process.ensureReady().catch((error) => error);
+  await advance(clock, 1000);
+  ok(health.probes[0]!.aborted);
+  strictEqual(health.probes.length, 1);
+  await advance(clock, 2000);
+
+  startError("timeout", /health check timed out after 3s/)(await ready);
+  ok(health.probes.length >= 2);
+  ok(health.probes.every((probe) => probe.aborted));
+});
+
 Deno.test("ModelProcess.stop() is idempotent before, during and after a run", async () => {
   const { control, process } = setup();
   const states = recordStates(process);
@@ -217,14 +274,6 @@ Deno.test("ModelProcess.stop() kills the group once the grace has passed", async
   deepStrictEqual(control.signals, ["SIGTERM 1001", "SIGKILL 1001"]);
   strictEqual(process.state, "stopped");
 });
-
-/** Ticks `clock` in 10 ms steps, letting the process react after each. */
-async function advance(clock: FakeClock, ms: number): Promise<void> {
-  for (let passed = 0; passed < ms; passed += 10) {
-    clock.tick(Math.min(10, ms - passed));
-    await nextTurn();
-  }
-}
 
 Deno.test("ModelProcess.stop() waits for the rest of the group once the leader has exited", async () => {
   const { clock, control, lines, process } = setup();

@@ -58,6 +58,7 @@ export async function startChild(
       signal: AbortSignal.any([signal, exited.signal]),
       clock: options.clock,
       fetch: options.fetch,
+      probeTimeoutMs: config.timeouts.responseHeader * 1000,
     });
     healthy = outcome === "healthy";
   }
