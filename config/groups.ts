@@ -38,14 +38,9 @@ export function readGroups(
       );
       continue;
     }
-    const fields = new MapFields(
-      issues,
-      entry.value,
-      groupPath,
-      entry.keySpan.start,
-    );
+    const { settings, members: items } = decodeGroup(issues, entry, groupPath);
     const members: string[] = [];
-    for (const item of fields.stringList("members") ?? []) {
+    for (const item of items) {
       const member = item.value;
       const problem = memberProblem(member, entry.key, known, aliases, groupOf);
       if (problem !== null) {
@@ -55,13 +50,7 @@ export function readGroups(
       groupOf.set(member, entry.key);
       members.push(member);
     }
-    groups[entry.key] = {
-      swap: fields.bool("swap", true),
-      exclusive: fields.bool("exclusive", true),
-      persistent: fields.bool("persistent", false),
-      members,
-    };
-    fields.finish();
+    groups[entry.key] = { ...settings, members };
   }
 
   groups[DEFAULT_GROUP_NAME] = {
@@ -71,6 +60,33 @@ export function readGroups(
     members: modelIds.filter((id) => !groupOf.has(id)).sort(compareBytes),
   };
   return groups;
+}
+
+/**
+ * Reads group definitions for their shape alone (a mapping each, booleans,
+ * a list of strings, no unknown keys), as for groups the router does not
+ * use: members are not compared with the models.
+ */
+export function decodeGroups(
+  issues: Issues,
+  entries: readonly YEntry[],
+  path: string,
+): void {
+  for (const entry of entries) {
+    decodeGroup(issues, entry, childPath(path, entry.key));
+  }
+}
+
+function decodeGroup(issues: Issues, entry: YEntry, path: string) {
+  const fields = new MapFields(issues, entry.value, path, entry.keySpan.start);
+  const members = fields.stringList("members") ?? [];
+  const settings = {
+    swap: fields.bool("swap", true),
+    exclusive: fields.bool("exclusive", true),
+    persistent: fields.bool("persistent", false),
+  };
+  fields.finish();
+  return { settings, members };
 }
 
 function memberProblem(

@@ -1,10 +1,11 @@
 import type { MatrixProgram } from "../planners/mod.ts";
 import type { MapFields } from "./fields.ts";
-import { readGroups } from "./groups.ts";
-import { readMatrix } from "./matrix.ts";
+import { decodeGroups, readGroups } from "./groups.ts";
+import { decodeMatrix, readMatrix } from "./matrix.ts";
 import { childPath } from "./paths.ts";
 import type { RouterConfig, SchedulerConfig } from "./types.ts";
 import { readNumber } from "./values.ts";
+import type { YEntry } from "./yaml_tree.ts";
 
 const DEFAULT_MAX_WAIT = 60;
 
@@ -20,7 +21,9 @@ export interface RoutingRead {
  * Reads the router from the legacy top-level `groups`/`matrix` keys or from
  * `routing.router` (never both), and the scheduler from `routing.scheduler`.
  * The router defaults to groups, where `(default)` holds every model no
- * group lists; the scheduler is always `fifo`.
+ * group lists; the scheduler is always `fifo`. Under `routing.router.settings`
+ * the block `use` does not pick is still decoded, so its type errors are
+ * reported, but it is not validated against the models.
  */
 export function readRouting(
   root: MapFields,
@@ -69,6 +72,7 @@ export function readRouting(
   } else if (legacyMatrix !== undefined && legacyGroups.length === 0) {
     kind = "matrix";
   }
+  if (routed) decodeInactive(settings, kind, routedGroups);
   settings.finish();
   router.finish();
 
@@ -95,6 +99,19 @@ export function readRouting(
     aliases,
   );
   return { router: { use: "group", groups }, scheduler, program: null };
+}
+
+/** Decodes the `settings` block of the router that is not active. */
+function decodeInactive(
+  settings: MapFields,
+  active: "group" | "matrix",
+  groupEntries: readonly YEntry[],
+): void {
+  if (active === "matrix") {
+    decodeGroups(settings.issues, groupEntries, settings.pathOf("groups"));
+  } else if (settings.has("matrix")) {
+    decodeMatrix(settings.child("matrix"));
+  }
 }
 
 function checkRouterUse(

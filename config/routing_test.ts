@@ -152,3 +152,90 @@ Deno.test("loadConfig() refuses top-level groups together with a matrix", () => 
     'cannot be used together with top-level "groups"',
   );
 });
+
+Deno.test("loadConfig() type-checks the matrix that use: group leaves inactive", () => {
+  const settings = (matrix: string) =>
+    lines(
+      ...MODELS,
+      "routing:",
+      "  router:",
+      "    use: group",
+      "    settings:",
+      `      matrix: ${matrix}`,
+    );
+
+  assertOneError(
+    settings("{sets: [a, b]}"),
+    "routing.router.settings.matrix.sets",
+    "must be a mapping, got a list",
+  );
+  assertOneError(
+    settings("{sets: {s: {a: 1}}}"),
+    "routing.router.settings.matrix.sets.s",
+    "must be a matrix expression, got a mapping",
+  );
+  assertOneError(
+    settings("{evict_costs: {gemma: lots}, sets: {s: gemma}}"),
+    "routing.router.settings.matrix.evict_costs.gemma",
+    'must be a whole number > 0, got "lots"',
+  );
+  assertOneError(
+    settings("{vars: [gemma], sets: {s: gemma}}"),
+    "routing.router.settings.matrix.vars",
+    "must be a mapping, got a list",
+  );
+  assertOneError(
+    settings("{set: {s: gemma}}"),
+    "routing.router.settings.matrix.set",
+    'unknown key "set"',
+  );
+});
+
+Deno.test("loadConfig() leaves an inactive matrix's meaning unchecked", () => {
+  const config = loadOk(lines(
+    ...MODELS,
+    "routing:",
+    "  router:",
+    "    use: group",
+    "    settings:",
+    "      matrix:",
+    "        vars: {x: not-a-model}",
+    "        evict_costs: {x: 0}",
+    "        sets: {s: x & nobody, broken: '('}",
+  ));
+
+  assert.equal(config.routing.router.use, "group");
+});
+
+Deno.test("loadConfig() type-checks the groups that use: matrix leaves inactive", () => {
+  const settings = (groups: string) =>
+    lines(
+      ...MODELS,
+      "routing:",
+      "  router:",
+      "    use: matrix",
+      "    settings:",
+      "      matrix: {sets: {pair: gemma & voxtral}}",
+      `      groups: ${groups}`,
+    );
+
+  assertOneError(
+    settings("{g1: {swap: maybe, members: [gemma]}}"),
+    "routing.router.settings.groups.g1.swap",
+    "must be true or false",
+  );
+  assertOneError(
+    settings("{g1: {members: gemma}}"),
+    "routing.router.settings.groups.g1.members",
+    "must be a list of strings",
+  );
+  assertOneError(
+    settings("{g1: [gemma]}"),
+    "routing.router.settings.groups.g1",
+    "must be a mapping, got a list",
+  );
+  const config = loadOk(settings(
+    "{g1: {members: [nobody, gemma, gemma]}, g2: {members: [gemma]}}",
+  ));
+  assert.equal(config.routing.router.use, "matrix");
+});
