@@ -3,6 +3,7 @@ import { systemClock } from "../lib/mod.ts";
 import { accessLog } from "./access_log.ts";
 import { ActiveProfile } from "./active_profile.ts";
 import { authMiddleware } from "./auth.ts";
+import { canonicalPaths } from "./clean_path.ts";
 import { corsPreflight } from "./cors.ts";
 import type { ProxyDeps, ProxyEnv } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
@@ -24,8 +25,8 @@ import { denoWebSockets } from "./websocket_connect.ts";
  *
  * Every request first takes the current state (config, router, processes)
  * and lets the active profile notice a new config (which resets it), then
- * passes the access log, the CORS preflight answer and the API key check,
- * in that order. Unknown paths get `404 page not found`, known paths
+ * passes the access log, the CORS preflight answer, the redirect of a
+ * non-canonical path and the API key check, in that order. Unknown paths get `404 page not found`, known paths
  * with another method 405 with `Allow`, and every failure the JSON error
  * envelope (or its text/HTML variant) through one `onError`.
  */
@@ -55,6 +56,7 @@ export function createProxyApp(deps: ProxyDeps): Hono<ProxyEnv> {
   });
   app.use(accessLog(deps.logger.child("access"), clock));
   app.use(corsPreflight());
+  app.use(canonicalPaths());
   app.use(authMiddleware());
 
   deps.extraRoutes?.(app);

@@ -128,12 +128,14 @@ Deno.test("/upstream never refuses a peer and never asks the router for it", asy
   assert.equal(proxy.router.calls.length, 0);
 });
 
-Deno.test("/upstream collapses repeated slashes in the rest of the path", async () => {
+Deno.test("/upstream with repeated slashes in the path redirects to the collapsed path", async () => {
   const proxy = testProxy(testConfig([testModel("m1")]));
 
-  await proxy.app.request("/upstream/m1//evil.test//x");
+  const res = await proxy.app.request("/upstream/m1//evil.test//x");
 
-  assert.equal(proxy.upstream.last.url, "http://upstream-m1.test/evil.test/x");
+  assert.equal(res.status, 301);
+  assert.equal(res.headers.get("location"), "/upstream/m1/evil.test/x");
+  assert.equal(proxy.upstream.hits.length, 0);
 });
 
 Deno.test("/upstream observes inference sub-paths only", async () => {
