@@ -167,10 +167,15 @@ Deno.test("loadConfig() validates upstream.ignorePaths as regular expressions", 
 });
 
 Deno.test("loadConfig() requires store.path when store is present", () => {
-  assert.equal(
-    loadOk(lines("store:", "  path: ' /var/lib/ls/activity.db '")).storePath,
-    "/var/lib/ls/activity.db",
-  );
+  const dir = Deno.makeTempDirSync();
+  try {
+    assert.equal(
+      loadOk(lines("store:", `  path: ' ${dir}/activity.db '`)).storePath,
+      `${dir}/activity.db`,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
   assertOneError(
     lines("store:", '  path: ""'),
     "store.path",

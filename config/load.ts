@@ -6,6 +6,11 @@ import { Issues } from "./issues.ts";
 import { SourceMap } from "./source_map.ts";
 import type { Config } from "./types.ts";
 import { parseYamlTree } from "./parse_yaml.ts";
+import {
+  checkStorePath,
+  probeStorePath,
+  type StorePathProbe,
+} from "./store_path.ts";
 
 /** A loaded config with its warnings, or every error found. */
 export type LoadResult =
@@ -17,6 +22,8 @@ export interface LoadOptions {
   readonly file?: string;
   /** Looks up `${env.NAME}` references; `Deno.env.get` by default. */
   readonly env?: EnvLookup;
+  /** Checks that `store.path` can hold the database; `probeStorePath` by default. */
+  readonly storePath?: StorePathProbe;
 }
 
 const DEFAULT_FILE = "config.yaml";
@@ -27,8 +34,9 @@ const DEFAULT_FILE = "config.yaml";
  * raw text first, then YAML (anchors and `<<` merges resolved), macros and
  * `${PORT}` numbers, then typed decoding and every cross-key check.
  *
- * Pure apart from reading environment variables through `options.env`:
- * no file or network access. Never throws for bad input; errors are sorted
+ * Pure apart from reading environment variables through `options.env` and
+ * checking that `store.path` is writable through `options.storePath`: no
+ * other file or network access. Never throws for bad input; errors are sorted
  * by position. When `${env.NAME}` references or the YAML itself are broken,
  * later stages are skipped, so only those errors are listed.
  */
@@ -50,7 +58,12 @@ export function loadConfig(
   const root = parseYamlTree(substituted.text, issues);
   if (root === null) return { ok: false, errors: issues.errors(file, map) };
 
-  const config = buildConfig(expandMacros(root, issues), issues);
+  const expansion = expandMacros(root, issues);
+  const config = buildConfig(expansion, issues);
+  if (config.storePath !== null) {
+    const probe = options.storePath ?? probeStorePath;
+    checkStorePath(issues, expansion.root, config.storePath, probe);
+  }
   if (issues.errorCount > 0) {
     return { ok: false, errors: issues.errors(file, map) };
   }

@@ -88,8 +88,8 @@ function readIgnorePaths(fields: MapFields): readonly string[] {
 }
 
 /**
- * A present `store` needs a non-blank `path`. The loader stays pure: whether
- * the file can be written is checked when the store opens it.
+ * A present `store` needs a non-blank `path`. Whether the file can be
+ * written is checked after decoding (`checkStorePath()` in load.ts).
  */
 function readStorePath(fields: MapFields): string | null {
   if (!fields.present) {
