@@ -31,11 +31,13 @@ const PAGES: ReadonlyArray<readonly [string, () => JSX.Element]> = [
 ];
 
 /**
- * Mounts the web UI on `app`: `GET /ui` redirects (301) to `/ui/`, the
- * Models page; `/ui/models`, `/ui/logs`, `/ui/activity` and
- * `/ui/playground` are the other pages; `/ui/assets/<name>` serves the
- * embedded scripts, styles and icon (404 for any other name). HEAD works
- * wherever GET does.
+ * Mounts the web UI on `app`: `GET /ui` redirects (301) to `/ui/` (its
+ * query kept), the Models page; `/ui/models`, `/ui/logs`, `/ui/activity`
+ * and `/ui/playground` are the other pages, and any other path under
+ * `/ui/` without a dot in its last segment (`/ui/index.html` too) shows
+ * the Models page; `/ui/assets/<name>` serves the embedded scripts,
+ * styles and icon (404 for any other name), and `/favicon.ico` the icon.
+ * HEAD works wherever GET does.
  *
  * Pages and assets carry no data, so they may be public even when the API
  * needs a key: the scripts ask for the key when an API call answers 401.
@@ -49,22 +51,47 @@ export function mountUi<E extends Env>(app: Hono<E>): void {
   const assets = staticAssets();
   const html = new Map<string, string>();
 
-  app.get("/ui", (c) => c.redirect("/ui/", 301));
+  const render = async (path: string, page: () => JSX.Element) => {
+    let body = html.get(path);
+    if (body === undefined) {
+      body = `<!doctype html>${await page()}`;
+      html.set(path, body);
+    }
+    return body;
+  };
+
+  app.get("/ui", (c) => {
+    const query = new URL(c.req.url).search;
+    return c.redirect(`/ui/${query}`, 301);
+  });
   for (const [path, page] of PAGES) {
-    app.get(path, async (c) => {
-      let body = html.get(path);
-      if (body === undefined) {
-        body = `<!doctype html>${await page()}`;
-        html.set(path, body);
-      }
-      return c.body(body, 200, pageHeaders());
-    });
+    app.get(
+      path,
+      async (c) => c.body(await render(path, page), 200, pageHeaders()),
+    );
   }
   app.get("/ui/assets/:name", (c) => {
     const asset = assets.get(c.req.param("name"));
     return asset ? assetResponse(c, asset) : c.notFound();
   });
+  app.get("/favicon.ico", (c) => {
+    const icon = assets.get(FAVICON);
+    return icon ? assetResponse(c, icon) : c.notFound();
+  });
+  // Any other page path shows the Models page, as a single-page app's
+  // server would; a path that names a file (a dot in its last segment)
+  // or lies under the assets is 404.
+  app.get("/ui/*", async (c) => {
+    const path = c.req.path;
+    const last = path.slice(path.lastIndexOf("/") + 1);
+    if (path.startsWith("/ui/assets/") || last.includes(".")) {
+      if (path !== "/ui/index.html") return c.notFound();
+    }
+    return c.body(await render("/ui/", ModelsPage), 200, pageHeaders());
+  });
 }
+
+const FAVICON = "favicon.svg";
 
 function pageHeaders(): Record<string, string> {
   return {

@@ -9,11 +9,37 @@ function uiApp(): Hono {
   return app;
 }
 
-Deno.test("GET /ui redirects permanently to /ui/", async () => {
+Deno.test("GET /ui redirects permanently to /ui/, with its query", async () => {
   const response = await uiApp().request("/ui");
+  const withQuery = await uiApp().request("/ui?x=1");
 
   assert.equal(response.status, 301);
   assert.equal(response.headers.get("location"), "/ui/");
+  assert.equal(withQuery.headers.get("location"), "/ui/?x=1");
+});
+
+Deno.test("other page paths show the Models page and file paths are 404", async () => {
+  const app = uiApp();
+  const models = await (await app.request("/ui/")).text();
+
+  for (const path of ["/ui/index.html", "/ui/foo", "/ui/models/x"]) {
+    const response = await app.request(path);
+    assert.equal(response.status, 200, path);
+    assert.equal(await response.text(), models, path);
+  }
+  for (const path of ["/ui/nope.js", "/ui/a/b.css"]) {
+    const response = await app.request(path);
+    await response.body?.cancel();
+    assert.equal(response.status, 404, path);
+  }
+});
+
+Deno.test("/favicon.ico serves the UI's icon", async () => {
+  const response = await uiApp().request("/favicon.ico");
+
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "image/svg+xml");
+  assert.match(await response.text(), /<svg/);
 });
 
 Deno.test("every page is HTML with its script, the shell and no cache", async () => {
