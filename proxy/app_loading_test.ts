@@ -34,6 +34,15 @@ function loadingProxy(
   return { ...proxy, clock };
 }
 
+/** Grants m1 to the next request that asks the router. */
+async function grantNext(proxy: ReturnType<typeof loadingProxy>) {
+  (await proxy.router.called()).grant.resolve({
+    model: "m1",
+    priority: 0,
+    release() {},
+  });
+}
+
 /** The reasoning text of every `data:` event that carries some. */
 function reasoningOf(text: string): string {
   let out = "";
@@ -219,11 +228,7 @@ Deno.test("a non-streaming request to a cold model waits silently", async () => 
     "/v1/chat/completions",
     jsonPost({ model: "m1" }),
   );
-  (await proxy.router.called()).grant.resolve({
-    model: "m1",
-    priority: 0,
-    release() {},
-  });
+  await grantNext(proxy);
   const res = await pending;
 
   assert.equal(res.headers.get("content-type"), "application/json");
@@ -237,11 +242,7 @@ Deno.test("streaming paths other than chat completions get no loading text", asy
     "/v1/completions",
     jsonPost({ model: "m1", stream: true }),
   );
-  (await proxy.router.called()).grant.resolve({
-    model: "m1",
-    priority: 0,
-    release() {},
-  });
+  await grantNext(proxy);
   const text = await (await pending).text();
 
   assert.equal(text, UPSTREAM_SSE);
@@ -271,11 +272,7 @@ Deno.test("/upstream without stream=true in its query waits silently", async () 
     "/upstream/m1/v1/chat/completions",
     jsonPost({ model: "m1", stream: true }),
   );
-  (await proxy.router.called()).grant.resolve({
-    model: "m1",
-    priority: 0,
-    release() {},
-  });
+  await grantNext(proxy);
   const text = await (await pending).text();
 
   assert.equal(text, UPSTREAM_SSE);
