@@ -60,6 +60,8 @@ interface StartAttempt {
   readonly ready: Promise<void>;
   /** Settles once the attempt has ended in `ready` or `stopped`. */
   finished: Promise<void>;
+  /** The start has failed and its child is being cleaned up. */
+  failing: boolean;
 }
 
 /**
@@ -71,11 +73,12 @@ interface StartAttempt {
  * runs joins it or waits for it. Listeners hear of each state change in a
  * microtask after it (see `StatePublisher`).
  *
- * A failed start rejects its waiters only once the state is back to
- * `stopped`. A child that was torn down passes through `stopping` (a
- * health timeout, a stop during the start); one that exited by itself
- * goes straight to `stopped`. No waiter can be pending while `ready`, so
- * the `crashed` failure reason is never produced here.
+ * A start that fails or is interrupted goes from `starting` straight to
+ * `stopped` once its child is gone (a health timeout gives the child
+ * `FAILED_START_GRACE_MS`, a stop during the start its own grace), and
+ * only then rejects its waiters; `stopping` is shown only on the way out
+ * of `ready`. No waiter can be pending while `ready`, so the `crashed`
+ * failure reason is never produced here.
  */
 export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
   readonly model: string;
@@ -213,8 +216,9 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
 
   /**
    * 1. ready: done. 2. shutdown (or shutting down): refuse. 3. starting:
-   * share that start. 4. stopping: wait for the stop, then look again.
-   * 5. stopped: start, and share that start.
+   * share that start, or, when it has already failed and its child is
+   * being cleaned up, wait for that and look again. 4. stopping: wait for
+   * the stop, then look again. 5. stopped: start, and share that start.
    */
   async #ensureReady(): Promise<void> {
     for (;;) {
@@ -223,8 +227,12 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
           return;
         case "shutdown": // 2
           throw this.#shutdownError();
-        case "starting": // 3
-          return await this.#start!.ready;
+        case "starting": { // 3
+          const attempt = this.#start!;
+          if (!attempt.failing) return await attempt.ready;
+          await attempt.finished;
+          break;
+        }
         case "stopping": // 4
           await this.#stopping;
           break;
@@ -243,11 +251,12 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
       abort,
       ready: outcome.promise,
       finished: Promise.resolve(),
+      failing: false,
     };
     this.#start = attempt;
     this.#state.set("starting");
 
-    attempt.finished = this.#runStart(abort.signal)
+    attempt.finished = this.#runStart(attempt)
       .then(outcome.resolve, outcome.reject)
       .finally(() => {
         if (this.#start === attempt) this.#start = null;
@@ -256,7 +265,8 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
   }
 
   /** Resolves in `ready`; rejects with `StartError` once back in `stopped`. */
-  async #runStart(signal: AbortSignal): Promise<void> {
+  async #runStart(attempt: StartAttempt): Promise<void> {
+    const { signal } = attempt.abort;
     const began = this.#clock.now();
     const outcome = await startChild({
       config: this.#config,
@@ -272,6 +282,7 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
       },
     });
 
+    attempt.failing = outcome.kind !== "ready";
     switch (outcome.kind) {
       case "launchFailed": {
         const { reason, detail, cause } = outcome.failure;
@@ -279,7 +290,7 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
       }
       case "interrupted": {
         const interrupted = signal.reason as StartInterrupted;
-        await this.#teardown(outcome.child, interrupted.graceMs);
+        await this.#children.stop(outcome.child, interrupted.graceMs);
         throw this.#failStart(interrupted.reason, "the start was interrupted");
       }
       case "exited": {
@@ -291,7 +302,7 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
       }
       case "timeout": {
         const seconds = this.#config.healthCheckTimeout;
-        await this.#teardown(outcome.child, FAILED_START_GRACE_MS);
+        await this.#children.stop(outcome.child, FAILED_START_GRACE_MS);
         throw this.#failStart(
           "timeout",
           `health check timed out after ${seconds}s`,
@@ -347,8 +358,9 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
   }
 
   /**
-   * Moves to `stopping` at once and stops `child`; the returned promise,
-   * also kept for joiners, resolves once the state is `stopped`.
+   * Moves a ready model to `stopping` at once and stops `child`; the
+   * returned promise, also kept for joiners, resolves once the state is
+   * `stopped`.
    */
   #teardown(child: RunningChild, graceMs: number): Promise<void> {
     this.#idle.disarm();

@@ -15,7 +15,7 @@ import {
   nextState,
   recordStates,
 } from "../tests/process_fixtures.ts";
-import { ModelProcess } from "./model_process.ts";
+import { FAILED_START_GRACE_MS, ModelProcess } from "./model_process.ts";
 import { ProcessRegistry } from "./registry.ts";
 import { StartError, type StartFailure } from "./types.ts";
 
@@ -51,10 +51,18 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Ticks `clock` in 10 ms steps, letting the process react after each. */
-async function advance(clock: FakeClock, ms: number): Promise<void> {
-  for (let passed = 0; passed < ms; passed += 10) {
-    clock.tick(Math.min(10, ms - passed));
+/**
+ * Ticks `clock` in `step` ms steps, letting the process react before the
+ * first and after each.
+ */
+async function advance(
+  clock: FakeClock,
+  ms: number,
+  step = 10,
+): Promise<void> {
+  await nextTurn();
+  for (let passed = 0; passed < ms; passed += step) {
+    clock.tick(Math.min(step, ms - passed));
     await nextTurn();
   }
 }
@@ -255,8 +263,75 @@ Deno.test("ModelProcess.stop() during a start aborts it and fails its waiters", 
   strictEqual(process.state, "stopped");
   deepStrictEqual(states.transitions(), [
     "stopped->starting",
-    "starting->stopping",
-    "stopping->stopped",
+    "starting->stopped",
+  ]);
+});
+
+Deno.test("ModelProcess.stop() during a start shows starting until the child is gone, then stopped", async () => {
+  const { clock, control, process } = setup({ checkEndpoint: "/health" });
+  const states = recordStates(process);
+  const ready = process.ensureReady().catch((error) => error);
+  control.last.honoursSigterm = false;
+
+  const stopped = process.stop(1000);
+  await advance(clock, 990);
+  strictEqual(process.state, "starting");
+  await advance(clock, 10);
+  await stopped;
+
+  startError("aborted")(await ready);
+  deepStrictEqual(control.signals, ["SIGTERM 1001", "SIGKILL 1001"]);
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+  ]);
+});
+
+Deno.test("ModelProcess goes from starting straight to stopped when the health check times out", async () => {
+  const { clock, process } = setup({
+    checkEndpoint: "/health",
+    healthCheckTimeout: 1,
+  });
+  const states = recordStates(process);
+
+  const ready = process.ensureReady().catch((error) => error);
+  await advance(clock, 1000);
+
+  startError("timeout")(await ready);
+  strictEqual(process.state, "stopped");
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+  ]);
+});
+
+Deno.test("ModelProcess.ensureReady() while a timed-out start is cleaned up waits for it, then starts again", async () => {
+  const clock = new FakeClock();
+  const { control, process } = setup(
+    { checkEndpoint: "/health", healthCheckTimeout: 1 },
+    (_input, init) =>
+      control.children.length > 1
+        ? Promise.resolve(new Response("ok"))
+        : hangingFetch(_input, init),
+    clock,
+  );
+  const states = recordStates(process);
+  const first = process.ensureReady().catch((error) => error);
+  control.last.honoursSigterm = false;
+  await advance(clock, 1000);
+  strictEqual(process.state, "starting");
+
+  const second = process.ensureReady();
+  await advance(clock, FAILED_START_GRACE_MS, 250);
+  await second;
+
+  startError("timeout")(await first);
+  strictEqual(control.children.length, 2);
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+    "stopped->starting",
+    "starting->ready",
   ]);
 });
 

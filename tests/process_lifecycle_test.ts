@@ -260,6 +260,7 @@ Deno.test("ModelProcess.ensureReady() fails with reason timeout when the health 
     simulatorConfig(["--never-healthy"], { healthCheckTimeout: 0.5 }),
   );
   await using _ = process;
+  const states = recordStates(process);
 
   await rejects(
     process.ensureReady(),
@@ -268,6 +269,10 @@ Deno.test("ModelProcess.ensureReady() fails with reason timeout when the health 
 
   strictEqual(process.state, "stopped");
   strictEqual(process.pid, null);
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+  ]);
 });
 
 Deno.test("ModelProcess.ensureReady() fails with reason exited when the child exits while loading", async () => {
@@ -301,6 +306,7 @@ Deno.test("ModelProcess.ensureReady() fails with reason spawn when the program d
 Deno.test("ModelProcess.stop() during a slow load aborts the start", async () => {
   const { process } = realProcess(simulatorConfig(["--load-ms", "30000"]));
   await using _ = process;
+  const states = recordStates(process);
   const starting = nextState(process, "starting");
   const ready = process.ensureReady();
   await starting;
@@ -309,6 +315,10 @@ Deno.test("ModelProcess.stop() during a slow load aborts the start", async () =>
 
   await rejects(ready, startError("aborted"));
   strictEqual(process.state, "stopped");
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+  ]);
 });
 
 Deno.test("ModelProcess.ensureReady() during a stop restarts the model once the stop ends", async () => {

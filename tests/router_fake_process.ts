@@ -129,6 +129,10 @@ export class FakeProcess implements ModelProcessHandle {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Like `ModelProcess`: a stop while ready shows `stopping`; one during a
+   * start keeps showing `starting` until `finishStop()` moves it on.
+   */
   #stopNow(end: "stopped" | "shutdown"): Promise<void> {
     if (this.#start) {
       const start = this.#takeStart();
@@ -141,7 +145,7 @@ export class FakeProcess implements ModelProcessHandle {
     }
 
     this.#pendingEnd = end;
-    this.#move("stopping");
+    if (this.#state !== "starting") this.#move("stopping");
     this.#stop = deferred();
     const done = this.#stop.promise;
     if (this.autoStop) this.finishStop();
