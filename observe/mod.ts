@@ -3,11 +3,15 @@
  * Prometheus metrics, the `/api/events` bus, and the routes that serve
  * them (`/logs`, `/logs/stream`, `/api/events`, `/api/metrics/activity`,
  * `/api/metrics/stats`, `/api/captures/:id`, `/api/inflight/:id/cancel`,
- * `/metrics`). `createObservability` plugs all of it into a `ProxyServer`.
+ * `/metrics`), and the host's figures (`/api/performance`, `/api/hardware`).
+ * `createObservability` plugs all of it into a `ProxyServer`.
  *
  * @module
  */
-export { createObservability } from "./create_observability.ts";
+export {
+  createObservability,
+  HARDWARE_DETECTOR_NAME,
+} from "./create_observability.ts";
 export {
   activityStorePath,
   DEFAULT_ACTIVITY_ROWS,
@@ -120,6 +124,36 @@ export {
   readProcessStats,
   type ReadTextFile,
 } from "./process_stats.ts";
+
+export {
+  GPU_READ_TIMEOUT_MS,
+  PerformanceMonitor,
+  type PerformanceMonitorOptions,
+  type PerformanceSample,
+  type PerformanceSamples,
+  type PerformanceSettings,
+  type PerformanceSources,
+  RETENTION_SECONDS,
+} from "./performance_monitor.ts";
+export type { SystemSample } from "./system_stats.ts";
+export type { GpuSample } from "./gpu_stats.ts";
+export {
+  type DetectHardware,
+  HARDWARE_DETECTION_BUDGET_MS,
+  HardwareDetection,
+  type HardwareDetectionOptions,
+} from "./hardware_detection.ts";
+export {
+  detectHardware,
+  type DetectHardwareOptions,
+  type HardwareSnapshot,
+  type HardwareSources,
+} from "./hardware_snapshot.ts";
+export {
+  type CommandOutput,
+  type RunCommand,
+  runCommand,
+} from "./command_runner.ts";
 
 export {
   type EventMessage,

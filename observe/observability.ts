@@ -11,11 +11,20 @@ import { CaptureStore } from "./capture_store.ts";
 import { EventBus, type EventSubscription } from "./event_bus.ts";
 import type { EventMessage } from "./event_messages.ts";
 import { InFlightTracker } from "./inflight_tracker.ts";
+import {
+  type DetectHardware,
+  HardwareDetection,
+} from "./hardware_detection.ts";
+import { mountHostRoutes } from "./host_routes.ts";
 import { forwardLogs } from "./log_forwarder.ts";
 import { mountLogRoutes } from "./log_routes.ts";
 import { refuseOtherMethods } from "./method_not_allowed.ts";
 import { modelStatuses } from "./model_status.ts";
 import { OpenStreams } from "./open_streams.ts";
+import {
+  PerformanceMonitor,
+  type PerformanceSources,
+} from "./performance_monitor.ts";
 import { ProxyMetrics, type ProxyMetricsOptions } from "./proxy_metrics.ts";
 import {
   type ObservedRuntime,
@@ -42,6 +51,14 @@ export interface ObservabilityOptions {
   readonly metrics?: ProxyMetricsOptions;
   /** The active profile, announced as `profileChanged` events. */
   readonly profiles?: ProfileSource;
+  /** Seams for the performance monitor's `/proc` reads and `nvidia-smi`. */
+  readonly performance?: PerformanceSources;
+  /**
+   * Detects the host's hardware for `/api/hardware`, started in the
+   * background at construction; without it that route answers 503.
+   * `createObservability` passes the real detection.
+   */
+  readonly detectHardware?: DetectHardware;
 }
 
 /** Where the active profile's name comes from (the proxy's `ActiveProfile`). */
@@ -67,6 +84,10 @@ export class Observability {
   readonly captures: CaptureStore;
   readonly metrics: ProxyMetrics;
   readonly observer: ActivityObserver;
+  /** Host samples for `/api/performance`, following `performance`. */
+  readonly performance: PerformanceMonitor;
+  /** The `/api/hardware` snapshot; null without a detector. */
+  readonly hardware: HardwareDetection | null;
   readonly #logs: LogHub;
   readonly #streams = new OpenStreams();
   readonly #stopForwarding: (() => void)[];
@@ -106,6 +127,20 @@ export class Observability {
       logger: options.logger,
     });
 
+    this.performance = new PerformanceMonitor({
+      ...options.performance,
+      settings: config.performance,
+      log: options.logger.child("performance"),
+      clock,
+    });
+    this.hardware = options.detectHardware
+      ? new HardwareDetection({
+        detect: options.detectHardware,
+        log: options.logger.child("hardware"),
+        clock,
+      })
+      : null;
+
     this.#stopForwarding = [
       forwardLogs(this.#logs.proxy, "proxy", this.bus),
       forwardLogs(this.#logs.upstream, "upstream", this.bus),
@@ -123,11 +158,13 @@ export class Observability {
 
   /**
    * Follows `runtime` from now on, dropping the previous one's
-   * subscriptions and the metrics of models it no longer has, and
-   * publishes the new model list.
+   * subscriptions and the metrics of models it no longer has, applies its
+   * `performance` settings to the monitor, and publishes the new model
+   * list.
    */
   attach(runtime: ObservedRuntime): void {
     if (this.#closed) return;
+    this.performance.update(runtime.config.performance);
     const previous = this.#runtime;
     this.#unwatch?.();
     for (const model of Object.keys(previous?.config.models ?? {})) {
@@ -147,8 +184,9 @@ export class Observability {
   /**
    * Adds the routes: `/logs`, `/logs/stream[/<id>]`, `/api/events`,
    * `/api/metrics/activity`, `/api/metrics/stats`, `/api/captures/:id`,
-   * `POST /api/inflight/:id/cancel` and `/metrics`, each answering other
-   * methods with 405. Call it where the proxy's auth already applies.
+   * `POST /api/inflight/:id/cancel`, `/metrics`, `/api/performance` and
+   * `/api/hardware`, each answering other methods with 405. Call it where
+   * the proxy's auth already applies.
    */
   mount(app: Hono<ProxyEnv>): void {
     mountLogRoutes(app, { logs: this.#logs, streams: this.#streams });
@@ -158,6 +196,10 @@ export class Observability {
       captures: this.captures,
       inFlight: this.inFlight,
       renderMetrics: () => this.renderMetrics(),
+    });
+    mountHostRoutes(app, {
+      performance: this.performance,
+      hardware: () => this.hardware?.snapshot ?? null,
     });
     for (
       const path of [
@@ -169,6 +211,8 @@ export class Observability {
         "/api/metrics/stats",
         "/api/captures/:id",
         "/metrics",
+        "/api/performance",
+        "/api/hardware",
       ]
     ) {
       refuseOtherMethods(app, path, "GET");
@@ -232,11 +276,16 @@ export class Observability {
     this.#streams.closeAll();
   }
 
-  /** Ends streams and subscriptions and closes the database. Idempotent. */
+  /**
+   * Ends streams and subscriptions, stops the performance monitor and
+   * hardware detection, and closes the database. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.closeStreams();
+    this.performance.close();
+    this.hardware?.close();
     this.#unwatch?.();
     this.#unwatch = null;
     for (const stop of this.#stopForwarding) stop();
