@@ -16,6 +16,7 @@ import {
   type ProxyState,
   sendThrough,
   sendWithFetch,
+  type UpstreamSend,
 } from "../proxy/mod.ts";
 import { CoalescedTask } from "./coalesced_task.ts";
 import { LoadTimes } from "./load_times.ts";
@@ -60,6 +61,12 @@ export class ProxyServer {
    * honours it (and `NO_PROXY`), instead of `#upstreams`.
    */
   readonly #httpsProxy = httpsProxyIsSet();
+  /** How requests reach upstreams: forwarded ones and preloads. */
+  readonly #send: UpstreamSend = sendThrough(
+    this.#upstreams,
+    sendWithFetch(fetch),
+    { tls: !this.#httpsProxy },
+  );
   /** Every process ever built that may still own a child. */
   readonly #children = new Set<ModelProcess>();
   readonly #loadTimeWatch = new Map<ModelProcess, () => void>();
@@ -298,9 +305,7 @@ export class ProxyServer {
       clock: this.#clock,
       loadTimes: this.loadTimes,
       profiles: this.profiles,
-      send: sendThrough(this.#upstreams, sendWithFetch(fetch), {
-        tls: !this.#httpsProxy,
-      }),
+      send: this.#send,
       version: options.buildInfo,
       ...(this.#observability
         ? { observer: this.#observability.observer }
@@ -337,19 +342,24 @@ export class ProxyServer {
     await listening.promise;
   }
 
-  /** Loads `models` in order, in the background, until shutdown. */
+  /**
+   * Loads `models` in order, in the background, until shutdown; preloads
+   * also send each model a `GET /` (see `preloadModels()`).
+   */
   #preloadInBackground(
     models: readonly string[],
     reason: "preload" | "restart",
   ): void {
     if (models.length === 0) return;
-    void preloadModels(
-      this.#state.router,
-      models,
-      this.logger,
-      this.#preload.signal,
+    const state = this.#state;
+    const upstream = { send: this.#send, models: state.config.models };
+    void preloadModels(state.router, models, {
+      logger: this.logger,
+      signal: this.#preload.signal,
       reason,
-    );
+      clock: this.#clock,
+      ...(reason === "preload" ? { upstream } : {}),
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * a reload replaces only the models it changed while a stream on a kept
  * model runs on, a broken config changes nothing, SIGHUP and
  * `--watch-config` reload a running `main.ts`, and the preload hook loads
- * models in order through the planner at start.
+ * models in order through the planner at start, sending each a `GET /`.
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../config/mod.ts";
@@ -148,7 +148,7 @@ Deno.test("ProxyServer.reload() refuses a broken config and leaves config, proce
   }
 });
 
-Deno.test("ProxyServer preloads hooks.on_startup.preload in order, through the planner", async () => {
+Deno.test("ProxyServer preloads hooks.on_startup.preload in order, through the planner, with a GET / to each", async () => {
   const text = [
     "healthCheckTimeout: 30",
     "models:",
@@ -161,13 +161,17 @@ Deno.test("ProxyServer preloads hooks.on_startup.preload in order, through the p
   ].join("\n");
   const server = await startServer(() => text);
   try {
-    await waitForText(server.logs.proxy, /model loaded model=second/);
+    await waitForText(server.logs.proxy, /model preloaded model=second/);
 
     const log = server.logs.proxy.text();
-    const first = log.indexOf("model loaded model=first reason=preload");
-    const second = log.indexOf("model loaded model=second reason=preload");
+    const first = log.indexOf("model preloaded model=first status=200");
+    const second = log.indexOf("model preloaded model=second status=200");
     assert.ok(first >= 0 && first < second, log);
     assert.match(log, /swap started model=second evict=first/);
+    for (const model of ["first", "second"]) {
+      const upstreamLog = server.logs.model(model).text();
+      assert.match(upstreamLog, /request method=GET path=\/ .*status=200/);
+    }
     assert.equal(server.runtime.processes.get("first")!.state, "stopped");
     assert.equal(server.runtime.processes.get("second")!.state, "ready");
   } finally {
