@@ -12,6 +12,8 @@ const ROUTES: [string, string][] = [
   ["GET", "/api/captures/1"],
   ["POST", "/api/inflight/1/cancel"],
   ["GET", "/metrics"],
+  ["GET", "/api/performance"],
+  ["GET", "/api/hardware"],
 ];
 
 const CONFIG = testConfig([testModel("m1")], {

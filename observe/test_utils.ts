@@ -119,6 +119,12 @@ export function observedProxy(
       readTextFile: () => Promise.reject(new Deno.errors.NotFound("no /proc")),
       memoryUsage: () => ({ rss: 1024 }),
     },
+    // A test that moves the clock past a sampling interval reads nothing
+    // of this machine.
+    performance: {
+      readTextFile: () => Promise.reject(new Deno.errors.NotFound("no /proc")),
+      runCommand: () => Promise.reject(new Deno.errors.NotFound("no GPU tool")),
+    },
   });
   observability.attach({ config, processes, router });
   const app = createProxyApp({
