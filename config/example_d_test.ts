@@ -60,7 +60,7 @@ Deno.test("loadConfig() reads example D's ui, upstream, routing and scheduler", 
   ]);
   assert.deepEqual(config.upstreamIgnorePaths, [
     "\\.(css|js|png|svg)$",
-    "^/ws$",
+    "^\\/ws$",
   ]);
   assert.deepEqual(config.routing, {
     router: {

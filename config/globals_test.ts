@@ -19,7 +19,7 @@ Deno.test("loadConfig() loads an empty file with every default", () => {
     includeAliasesInList: false,
     requestBodyLimit: 64 * 1024 * 1024,
     performance: { disabled: false, every: 5 },
-    upstreamIgnorePaths: [".*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"],
+    upstreamIgnorePaths: ["[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"],
     storePath: null,
     sessionIdHeaders: ["X-Session-ID", "X-Litellm-Session-Id"],
     startPort: 5800,
@@ -136,7 +136,7 @@ Deno.test("loadConfig() clamps metricsMaxInMemory and captureBuffer", () => {
 });
 
 Deno.test("loadConfig() validates upstream.ignorePaths as regular expressions", () => {
-  const defaults = [".*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"];
+  const defaults = ["[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"];
 
   const [pattern = ""] = loadOk(lines("upstream: {}")).upstreamIgnorePaths;
   const ignored = [
@@ -157,13 +157,47 @@ Deno.test("loadConfig() validates upstream.ignorePaths as regular expressions", 
   assert.deepEqual(
     loadOk(lines("upstream:", "  ignorePaths: ['^/a$', '\\.map$']"))
       .upstreamIgnorePaths,
-    ["^/a$", "\\.map$"],
+    ["^\\/a$", "\\.map$"],
   );
   assertOneError(
     lines("upstream:", "  ignorePaths: ['[invalid(']"),
     "upstream.ignorePaths[0]",
     'invalid regular expression "[invalid("',
   );
+});
+
+Deno.test("loadConfig() reads upstream.ignorePaths as RE2, translated for JavaScript", () => {
+  const patterns = (...items: string[]) =>
+    loadOk(
+      lines("upstream:", "  ignorePaths:", ...items.map((i) => `    - '${i}'`)),
+    )
+      .upstreamIgnorePaths.map((source) => new RegExp(source));
+
+  const [caseless, named, posix] = patterns(
+    "(?i)^/STATIC/",
+    "^/(?P<kind>img|css)/",
+    "^/[[:alpha:]]+\\.map\\z",
+  );
+  assert.ok(caseless?.test("/static/app.js"));
+  assert.ok(named?.test("/img/a.png"));
+  assert.ok(posix?.test("/app.map"));
+  assert.ok(!posix?.test("/app1.map"));
+});
+
+Deno.test("loadConfig() refuses ignorePaths that RE2 refuses though JavaScript would take them", () => {
+  for (
+    const [pattern, reason] of [
+      ["^/(?!api)", 'lookahead "(?!" is not supported'],
+      ["(?<=/)x", 'lookbehind "(?<=" is not supported'],
+      ["(a)\\1", 'backreference "\\1" is not supported'],
+    ]
+  ) {
+    assertOneError(
+      lines("upstream:", "  ignorePaths:", `    - '${pattern}'`),
+      "upstream.ignorePaths[0]",
+      `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`,
+    );
+  }
 });
 
 Deno.test("loadConfig() requires store.path when store is present", () => {

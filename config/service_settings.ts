@@ -1,13 +1,17 @@
 import type { MapFields } from "./fields.ts";
 import { parseGoDuration } from "./go_duration.ts";
+import { translateRe2 } from "./re2_pattern.ts";
+import { Re2SyntaxError } from "./re2_syntax_error.ts";
 import { reportType } from "./values.ts";
 import type { YNode } from "./yaml_tree.ts";
 import type { Config } from "./types.ts";
 
-/** Patterns of `/upstream` sub-paths that never start a model by default. */
+/** RE2 patterns of `/upstream` sub-paths that never start a model by default. */
 export const DEFAULT_IGNORE_PATHS: readonly string[] = [
   String.raw`.*\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$`,
 ];
+
+const DEFAULT_IGNORE_SOURCES = DEFAULT_IGNORE_PATHS.map(translateRe2);
 
 /** Headers the activity view reads a session ID from by default. */
 export const DEFAULT_SESSION_ID_HEADERS: readonly string[] = [
@@ -68,23 +72,32 @@ function readEvery(fields: MapFields, node: YNode): number | null {
   return seconds;
 }
 
-/** Absent or empty means the default pattern; each must compile. */
+/**
+ * Absent or empty means the default pattern. Each is RE2 syntax, as in
+ * llama-swap, translated to the JavaScript source the proxy compiles; one
+ * that RE2 would refuse, or that has no JavaScript equivalent, is an error.
+ */
 function readIgnorePaths(fields: MapFields): readonly string[] {
   const items = fields.stringList("ignorePaths") ?? [];
   fields.finish();
+  if (items.length === 0) return DEFAULT_IGNORE_SOURCES;
+
+  const sources: string[] = [];
   for (const item of items) {
     try {
-      new RegExp(item.value);
+      sources.push(translateRe2(item.value));
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof Re2SyntaxError)) throw error;
       fields.issues.error(
         item.node.span.start,
         item.path,
-        `invalid regular expression ${JSON.stringify(item.value)}: ${detail}`,
+        `invalid regular expression ${
+          JSON.stringify(item.value)
+        }: ${error.message}`,
       );
     }
   }
-  return items.length === 0 ? DEFAULT_IGNORE_PATHS : items.map((i) => i.value);
+  return sources;
 }
 
 /**

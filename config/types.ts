@@ -212,7 +212,11 @@ export interface Config {
   readonly preload: readonly string[];
   readonly peers: Readonly<Record<string, PeerConfig>>;
   readonly performance: { readonly disabled: boolean; readonly every: number };
-  /** Regular expression sources matched against `/upstream` sub-paths. */
+  /**
+   * JavaScript regular expression sources (for `new RegExp()`, no flags)
+   * matched against `/upstream` sub-paths: `upstream.ignorePaths` as
+   * written in RE2 syntax, translated.
+   */
   readonly upstreamIgnorePaths: readonly string[];
   /** SQLite file for activity history, or null for the data directory. */
   readonly storePath: string | null;
