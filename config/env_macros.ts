@@ -13,6 +13,15 @@ export interface EnvExpansion {
   readonly edits: readonly TextEdit[];
 }
 
+/** The text after both `${env.NAME}` passes, or the one errors refer to. */
+export interface EnvSubstitution {
+  /** False when a pass reported problems; they are positioned in `text`. */
+  readonly ok: boolean;
+  readonly text: string;
+  /** The edits that made `text`, one layer per pass, for a `SourceMap`. */
+  readonly layers: readonly (readonly TextEdit[])[];
+}
+
 const ENV_MACRO_REGEXP = /\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const FORBIDDEN_CHARACTERS_REGEXP = /[\n\r\0]/;
 
@@ -74,6 +83,28 @@ export function expandEnvMacros(
     },
   );
   return { text: expanded, edits };
+}
+
+/**
+ * Makes llama-swap's two `${env.NAME}` passes: `expandEnvMacros()` over the
+ * file, then once more over its result, so a variable whose value holds
+ * `${env.OTHER}` gets OTHER's value too (llama-swap runs the second pass
+ * over the document re-serialised without comments; the result is the same
+ * because comments are skipped here as well). Values inserted by the
+ * second pass are not looked at again.
+ */
+export function substituteEnvMacros(
+  text: string,
+  env: EnvLookup,
+  issues: Issues,
+): EnvSubstitution {
+  const first = expandEnvMacros(text, env, issues);
+  if (first === null) return { ok: false, text, layers: [] };
+  const second = expandEnvMacros(first.text, env, issues);
+  if (second === null) {
+    return { ok: false, text: first.text, layers: [first.edits] };
+  }
+  return { ok: true, text: second.text, layers: [first.edits, second.edits] };
 }
 
 function checkValue(name: string, value: string | undefined): string | null {

@@ -206,3 +206,72 @@ Deno.test("loadConfig() substitutes env references in keys and flow lists", () =
   assert.deepEqual(Object.keys(config.models), ["from-env"]);
   assert.equal(config.apiKeys[0]?.key, "sk-1");
 });
+
+Deno.test("loadConfig() substitutes a variable named inside another variable's value", () => {
+  const config = loadOk(
+    lines(
+      "models:",
+      "  m:",
+      "    cmd: s --model ${env.MODEL_FILE} --port ${PORT}",
+      "    ttl: ${env.TTL_FROM}",
+    ),
+    {
+      MODEL_FILE: "${env.MODEL_DIR}/q.gguf",
+      MODEL_DIR: "/models",
+      TTL_FROM: "${env.TTL}",
+      TTL: "45",
+    },
+  );
+
+  assert.equal(config.models.m?.cmd, "s --model /models/q.gguf --port 5800");
+  assert.equal(config.models.m?.ttl, 45);
+});
+
+Deno.test("loadConfig() reports an unset variable named inside another's value at the outer reference", () => {
+  const error = assertOneError(
+    lines("models:", "  m:", "    cmd: s ${env.OUTER} --port ${PORT}"),
+    "models.m.cmd",
+    'environment variable "INNER" is not set',
+    { OUTER: "--x ${env.INNER}" },
+  );
+
+  assert.equal(error.line, 3);
+  assert.equal(error.column, 12);
+});
+
+Deno.test("loadConfig() never calls a set variable unset when its reference is left over", () => {
+  const deeper = assertOneError(
+    lines("models:", "  m:", "    cmd: s ${env.A} --port ${PORT}"),
+    "models.m.cmd",
+    '"${env.C}" was not substituted',
+    { A: "${env.B}", B: "${env.C}", C: "value" },
+  );
+  const fromMacro = assertOneError(
+    lines(
+      "macros:",
+      '  open: "${env"',
+      "models:",
+      "  m:",
+      "    cmd: s ${open}.HOME} --port ${PORT}",
+    ),
+    "models.m.cmd",
+    '"${env.HOME}" was not substituted',
+    { HOME: "/root" },
+  );
+  const unset = assertOneError(
+    lines(
+      "macros:",
+      '  open: "${env"',
+      "models:",
+      "  m:",
+      "    cmd: s ${open}.NOPE} --port ${PORT}",
+    ),
+    "models.m.cmd",
+    'environment variable "NOPE" is not set',
+  );
+
+  for (const error of [deeper, fromMacro]) {
+    assert.doesNotMatch(error.message, /is not set/);
+  }
+  assert.equal(unset.line, 5);
+});

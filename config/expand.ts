@@ -1,3 +1,4 @@
+import type { EnvLookup } from "./env_macros.ts";
 import type { Issues } from "./issues.ts";
 import { type MacroBlock, readMacroBlock } from "./macro_declarations.ts";
 import { applicationOrder, substituteNode } from "./macro_substitution.ts";
@@ -22,6 +23,11 @@ export interface Expansion {
   readonly startPort: number;
 }
 
+export interface ExpandOptions {
+  /** Tells a leftover `${env.NAME}` of a set variable from an unset one. */
+  readonly env: EnvLookup;
+}
+
 /**
  * Expands macros over the whole document as llama-swap does: validates the
  * `macros` blocks, substitutes global macros into every known top-level
@@ -30,7 +36,12 @@ export interface Expansion {
  * scope to its values and `setParamsByID` keys, hands out a `${PORT}` when
  * `cmd` uses one, and finally reports every placeholder left over.
  */
-export function expandMacros(root: YMap, issues: Issues): Expansion {
+export function expandMacros(
+  root: YMap,
+  issues: Issues,
+  options: ExpandOptions,
+): Expansion {
+  const { env } = options;
   const globalMacros = readMacroBlock(
     issues,
     entryOf(root, "macros")?.value,
@@ -51,7 +62,11 @@ export function expandMacros(root: YMap, issues: Issues): Expansion {
   const modelsIndex = entries.findIndex((entry) => entry.key === "models");
   const modelsEntry = entries[modelsIndex];
   if (modelsEntry !== undefined && modelsEntry.value.kind === "map") {
-    const expander = new ModelExpander(issues, globalMacros, startPort);
+    const expander = new ModelExpander(issues, {
+      globals: globalMacros,
+      startPort,
+      env,
+    });
     const models = [...modelsEntry.value.entries].sort((a, b) =>
       compareBytes(a.key, b.key)
     );
@@ -77,6 +92,7 @@ export function expandMacros(root: YMap, issues: Issues): Expansion {
     reportLeftovers(issues, entry.value, entry.key, {
       scope: "global",
       broken: globalMacros.broken,
+      env,
     });
   }
   return { root: expandedRoot, globalMacros, modelMacros, ports, startPort };

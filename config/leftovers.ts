@@ -1,3 +1,4 @@
+import type { EnvLookup } from "./env_macros.ts";
 import type { Issues } from "./issues.ts";
 import { childPath, indexPath } from "./paths.ts";
 import { MACRO_REFERENCE_REGEXP } from "./macro_substitution.ts";
@@ -13,6 +14,8 @@ export interface LeftoverContext {
   readonly allowPid?: boolean;
   /** The string is a mapping key (`setParamsByID`). */
   readonly inKey?: boolean;
+  /** Tells a leftover `${env.NAME}` of a set variable from an unset one. */
+  readonly env: EnvLookup;
 }
 
 const ENV_REFERENCE_REGEXP = /\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/;
@@ -54,9 +57,7 @@ function leftoverProblem(
   context: LeftoverContext,
 ): string | null {
   const env = ENV_REFERENCE_REGEXP.exec(text);
-  if (env !== null) {
-    return `environment variable ${JSON.stringify(env[1])} is not set`;
-  }
+  if (env !== null) return envLeftoverProblem(env[0], env[1] ?? "", context);
   for (const match of text.matchAll(MACRO_REFERENCE_REGEXP)) {
     const name = match[1] ?? "";
     const reference = JSON.stringify(match[0]);
@@ -76,4 +77,22 @@ function leftoverProblem(
     return `unknown macro ${reference}`;
   }
   return null;
+}
+
+/**
+ * Why a `${env.NAME}` survived both env passes: the variable is unset, or
+ * the reference appeared only later (three levels of variables, a macro
+ * value or a YAML escape), which env substitution never sees.
+ */
+function envLeftoverProblem(
+  reference: string,
+  name: string,
+  context: LeftoverContext,
+): string {
+  if (context.env(name) === undefined) {
+    return `environment variable ${JSON.stringify(name)} is not set`;
+  }
+  return `${
+    JSON.stringify(reference)
+  } was not substituted: environment variables are replaced in the file and once more in the values they insert, not in what macros or YAML escapes produce`;
 }

@@ -1,5 +1,5 @@
 import { buildConfig } from "./build_config.ts";
-import { type EnvLookup, expandEnvMacros } from "./env_macros.ts";
+import { type EnvLookup, substituteEnvMacros } from "./env_macros.ts";
 import { type ConfigError, formatConfigError } from "./errors.ts";
 import { expandMacros } from "./expand.ts";
 import { Issues } from "./issues.ts";
@@ -48,17 +48,17 @@ export function loadConfig(
   const env = options.env ?? ((name: string) => Deno.env.get(name));
 
   const envIssues = new Issues();
-  const substituted = expandEnvMacros(text, env, envIssues);
-  if (substituted === null) {
-    return { ok: false, errors: envIssues.errors(file, new SourceMap(text)) };
+  const substituted = substituteEnvMacros(text, env, envIssues);
+  const map = new SourceMap(text, ...substituted.layers);
+  if (!substituted.ok) {
+    return { ok: false, errors: envIssues.errors(file, map) };
   }
 
-  const map = new SourceMap(text, substituted.edits);
   const issues = new Issues();
   const root = parseYamlTree(substituted.text, issues);
   if (root === null) return { ok: false, errors: issues.errors(file, map) };
 
-  const expansion = expandMacros(root, issues);
+  const expansion = expandMacros(root, issues, { env });
   const config = buildConfig(expansion, issues);
   if (config.storePath !== null) {
     const probe = options.storePath ?? probeStorePath;

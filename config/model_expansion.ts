@@ -1,5 +1,6 @@
 import type { Issues } from "./issues.ts";
-import { reportLeftovers } from "./leftovers.ts";
+import type { EnvLookup } from "./env_macros.ts";
+import { type LeftoverContext, reportLeftovers } from "./leftovers.ts";
 import {
   type Macro,
   type MacroBlock,
@@ -25,6 +26,15 @@ import {
 const DEFAULT_PROXY = "http://localhost:${PORT}";
 const PORT_REFERENCE = "${PORT}";
 
+export interface ModelExpanderOptions {
+  /** The global `macros` block. */
+  readonly globals: MacroBlock;
+  /** The first `${PORT}` number. */
+  readonly startPort: number;
+  /** Tells a leftover `${env.NAME}` of a set variable from an unset one. */
+  readonly env: EnvLookup;
+}
+
 /**
  * Expands models one at a time. `expandMacros()` must call `expand()` in
  * byte-wise model-ID order, because each call that finds `${PORT}` in the
@@ -36,11 +46,13 @@ export class ModelExpander {
   readonly #issues: Issues;
   readonly #globals: MacroBlock;
   readonly #allocator: PortAllocator;
+  readonly #env: EnvLookup;
 
-  constructor(issues: Issues, globals: MacroBlock, startPort: number) {
+  constructor(issues: Issues, options: ModelExpanderOptions) {
     this.#issues = issues;
-    this.#globals = globals;
-    this.#allocator = new PortAllocator(startPort);
+    this.#globals = options.globals;
+    this.#allocator = new PortAllocator(options.startPort);
+    this.#env = options.env;
   }
 
   /**
@@ -98,9 +110,15 @@ export class ModelExpander {
         scope: "model",
         broken,
         allowPid: entry.key === "cmdStop",
+        env: this.#env,
       });
     }
-    reportKeyLeftovers(this.#issues, model, path, broken);
+    reportKeyLeftovers(this.#issues, model, path, {
+      scope: "model",
+      broken,
+      inKey: true,
+      env: this.#env,
+    });
   }
 
   /** `proxy` may only use `${PORT}` when `cmd` does. */
@@ -228,7 +246,7 @@ function reportKeyLeftovers(
   issues: Issues,
   model: YMap,
   path: string,
-  broken: ReadonlySet<string>,
+  context: LeftoverContext,
 ): void {
   for (const entry of setParamsByIdEntries(model)) {
     const keyNode: YNode = {
@@ -239,10 +257,6 @@ function reportKeyLeftovers(
       plain: false,
       span: entry.keySpan,
     };
-    reportLeftovers(issues, keyNode, `${path}.filters.setParamsByID`, {
-      scope: "model",
-      broken,
-      inKey: true,
-    });
+    reportLeftovers(issues, keyNode, `${path}.filters.setParamsByID`, context);
   }
 }

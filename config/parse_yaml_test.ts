@@ -84,3 +84,17 @@ Deno.test("SourceMap.locate() maps offsets after a longer replacement back", () 
   assert.deepEqual(map.locate(24), { line: 2, column: 1 });
   assert.deepEqual(map.locate(27), { line: 2, column: 4 });
 });
+
+Deno.test("SourceMap.locate() maps offsets through two layers of edits", () => {
+  // "a: ${env.X}\nb: 1\n" -> "a: ${env.Y}!!\nb: 1\n" -> "a: yy!!\nb: 1\n"
+  const map = new SourceMap(
+    "a: ${env.X}\nb: 1\n",
+    [{ start: 3, length: 8, replacementLength: 10 }],
+    [{ start: 3, length: 8, replacementLength: 2 }],
+  );
+
+  assert.deepEqual(map.locate(3), { line: 1, column: 4 });
+  assert.deepEqual(map.locate(5), { line: 1, column: 4 });
+  assert.deepEqual(map.locate(8), { line: 2, column: 1 });
+  assert.deepEqual(map.locate(11), { line: 2, column: 4 });
+});

@@ -19,14 +19,18 @@ export interface Position {
  */
 export class SourceMap {
   readonly #lineStarts: number[] = [0];
-  readonly #edits: readonly TextEdit[];
+  readonly #layers: readonly (readonly TextEdit[])[];
 
-  /** `edits` must be sorted by `start` and must not overlap. */
-  constructor(original: string, edits: readonly TextEdit[] = []) {
+  /**
+   * Each layer of edits applies to the text the layers before it made (the
+   * second `${env.NAME}` pass edits the first pass's output). Within a
+   * layer, edits must be sorted by `start` and must not overlap.
+   */
+  constructor(original: string, ...layers: (readonly TextEdit[])[]) {
     for (let i = 0; i < original.length; i++) {
       if (original[i] === "\n") this.#lineStarts.push(i + 1);
     }
-    this.#edits = edits;
+    this.#layers = layers;
   }
 
   /** Position in the original text of `offset` in the edited text. */
@@ -44,13 +48,22 @@ export class SourceMap {
   }
 
   #toOriginal(offset: number): number {
-    let shift = 0;
-    for (const edit of this.#edits) {
-      const editedStart = edit.start + shift;
-      if (offset < editedStart) break;
-      if (offset < editedStart + edit.replacementLength) return edit.start;
-      shift += edit.replacementLength - edit.length;
+    let result = offset;
+    for (let i = this.#layers.length - 1; i >= 0; i--) {
+      result = beforeEdits(result, this.#layers[i]!);
     }
-    return Math.max(0, offset - shift);
+    return result;
   }
+}
+
+/** The offset before `edits` of `offset` in the text after them. */
+function beforeEdits(offset: number, edits: readonly TextEdit[]): number {
+  let shift = 0;
+  for (const edit of edits) {
+    const editedStart = edit.start + shift;
+    if (offset < editedStart) break;
+    if (offset < editedStart + edit.replacementLength) return edit.start;
+    shift += edit.replacementLength - edit.length;
+  }
+  return Math.max(0, offset - shift);
 }
