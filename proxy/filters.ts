@@ -15,11 +15,12 @@ export interface BodyRewrite {
   /** The name the client sent, the key into `setParamsByID`. */
   readonly requested: string;
   /**
-   * Whether an urlencoded form gets `modelName` too: a peer needs its bare
-   * model ID, while a local model's form goes as sent (llama-swap applies
-   * `useModelName` to JSON and multipart bodies only). Absent means no.
+   * The `model` an urlencoded form gets, null or absent to keep it: a
+   * peer's bare model ID, or the name a pin or selector chose. Never
+   * `useModelName`, which llama-swap applies to JSON and multipart bodies
+   * only.
    */
-  readonly rewritesForms?: boolean;
+  readonly formModelName?: string | null;
 }
 
 /** The body to send upstream. */
@@ -35,7 +36,7 @@ export interface OutgoingBody {
  * then `setParamsByID[requested]` (each in sorted key order, `model` never
  * touched), edited in the text so that every other byte stays as the
  * client wrote it (numbers included). Multipart forms only get the model
- * name, and urlencoded ones only when `rewritesForms` says so. An untouched body is returned byte for byte.
+ * name, and urlencoded ones `formModelName`. An untouched body is returned byte for byte.
  */
 export async function rewriteBody(
   body: ParsedBody,
@@ -50,9 +51,7 @@ export async function rewriteBody(
       return { bytes: rewriteJson(body, rewrite), contentType: null };
     case "form":
       return {
-        bytes: rewrite.rewritesForms
-          ? rewriteForm(body, rewrite.modelName)
-          : body.bytes,
+        bytes: rewriteForm(body, rewrite.formModelName ?? null),
         contentType: null,
       };
     case "multipart":

@@ -163,7 +163,7 @@ Deno.test("rewriteBody() does not apply strip or set filters to a multipart form
   assert.equal(out.contentType, null);
 });
 
-Deno.test("rewriteBody() rewrites the model of an urlencoded form only when asked to", async () => {
+Deno.test("rewriteBody() gives an urlencoded form formModelName, never modelName", async () => {
   const bytes = new TextEncoder().encode("model=p1%2Ftts&voice=a");
   const extracted = await extractModel({
     method: "POST",
@@ -175,7 +175,7 @@ Deno.test("rewriteBody() rewrites the model of an urlencoded form only when aske
 
   const peer = await rewriteBody(extracted.body, {
     ...rewrite,
-    rewritesForms: true,
+    formModelName: "tts",
   });
   const local = await rewriteBody(extracted.body, rewrite);
 

@@ -197,7 +197,8 @@ function outgoingQuery(
 /**
  * Local models: `useModelName`, else the new name when a pin or selector
  * replaced the client's, and the model's filters (`setParamsByID` keyed by
- * the name the request now carries), urlencoded forms left as sent.
+ * the name the request now carries); an urlencoded form only gets the new
+ * name of a pin or selector.
  * Peers: the bare peer model ID when the request's name is another one
  * (the FQN) or was replaced, in forms too, and the peer's filters;
  * `useModelName` never applies to peers.
@@ -209,13 +210,15 @@ function bodyRewriteFor(target: ModelTarget, rewritten: boolean): BodyRewrite {
       modelName: target.model.useModelName || renamed,
       filters: target.model.filters,
       requested: target.requested,
+      formModelName: renamed,
     };
   }
   const bare = target.route.model;
+  const modelName = rewritten || target.requested !== bare ? bare : null;
   return {
-    modelName: rewritten || target.requested !== bare ? bare : null,
+    modelName,
     filters: target.route.peer.filters,
     requested: target.requested,
-    rewritesForms: true,
+    formModelName: modelName,
   };
 }

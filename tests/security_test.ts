@@ -139,18 +139,28 @@ Deno.test("a scoped key reaches its models but not others or the admin routes", 
   assert.equal(noKey, 401);
 });
 
-Deno.test("/upstream refuses dot segments, however they are spelled", async () => {
+Deno.test("/upstream redirects plain dot segments to the cleaned path and refuses encoded ones", async () => {
   await using proxy = await startHarness({ configText: securityConfig() });
   const port = Number(new URL(proxy.url).port);
+  const redirected: [string, string][] = [
+    ["/upstream/a/../echo/x", "/upstream/echo/x"],
+    ["/upstream/a/./x", "/upstream/a/x"],
+    ["/upstream/a//..//echo", "/upstream/echo"],
+  ];
+  for (const [path, clean] of redirected) {
+    const answer = await rawRequest(
+      port,
+      `GET ${path} HTTP/1.1\r\nHost: proxy.test\r\nAuthorization: Bearer ${FULL_KEY}`,
+    );
+    assert.equal(answer.status, 301, path);
+    assert.equal(answer.headers.get("location"), clean, path);
+  }
   const attempts = [
-    "/upstream/a/../echo/x",
     "/upstream/a/%2e%2e/echo/x",
     "/upstream/a/%2E%2e/%2e%2E/x",
     "/upstream/a/.%2e/x",
     "/upstream/a/%5c..%5cecho",
     "/upstream/a/..%5cx",
-    "/upstream/a/./x",
-    "/upstream/a//..//echo",
   ];
 
   const answers = [];
