@@ -29,6 +29,7 @@ import {
   type Config,
   formatConfigError,
   loadConfig,
+  loadConfigSources,
   type LoadResult,
 } from "./config/mod.ts";
 import { readBuildInfo } from "./lib/mod.ts";
@@ -67,7 +68,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
 
-  const source = options.demo ? "built-in demo" : options.config;
+  const source = options.demo ? "built-in demo" : sourceName(options);
   const loaded = await loadSource(options);
   if (!loaded.ok) {
     console.error(`llama-swap: cannot load config "${source}":`);
@@ -87,27 +88,32 @@ export async function main(args: readonly string[]): Promise<number> {
   return await serve(options, loaded.config);
 }
 
-async function loadSource(options: CliOptions): Promise<LoadResult> {
+/**
+ * Loads the demo, or `--config` and the files of `--config-dir`, merged;
+ * a reload calls it again, so it sees every file as it is then.
+ */
+function loadSource(options: CliOptions): Promise<LoadResult> {
   if (options.demo) {
-    return loadConfig(demoConfigText(), { file: "demo.yaml" });
+    return Promise.resolve(
+      loadConfig(demoConfigText(), { file: "demo.yaml" }),
+    );
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(options.config);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      errors: [{
-        file: options.config,
-        line: 0,
-        column: 0,
-        path: "",
-        message: `cannot read the file: ${reason}`,
-      }],
-    };
-  }
-  return loadConfig(text, { file: options.config });
+  return loadConfigSources({
+    config: options.config,
+    configDir: options.configDir,
+  });
+}
+
+/** `config.yaml`, `conf.d/` or `config.yaml + conf.d/`, for messages. */
+function sourceName(options: CliOptions): string {
+  const dir = options.configDir === null ? null : `${options.configDir}/`;
+  return [options.config, dir].filter((part) => part !== null).join(" + ");
+}
+
+/** What `--watch-config` watches; null without it or with `--demo`. */
+function watchedSources(options: CliOptions) {
+  if (!options.watchConfig || options.demo) return null;
+  return { file: options.config, dir: options.configDir };
 }
 
 async function serve(options: CliOptions, config: Config): Promise<number> {
@@ -155,9 +161,7 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
     );
   }
 
-  return await runUntilStopped(server, {
-    watchPath: options.watchConfig && !options.demo ? options.config : null,
-  });
+  return await runUntilStopped(server, { watch: watchedSources(options) });
 }
 
 /**
@@ -201,9 +205,9 @@ async function startForDenoServe(): Promise<ProxyServer> {
     hostname: "",
     port: 0,
   });
-  void runUntilStopped(server, {
-    watchPath: options.watchConfig && !options.demo ? options.config : null,
-  }).then((code) => Deno.exit(code));
+  void runUntilStopped(server, { watch: watchedSources(options) }).then(
+    (code) => Deno.exit(code),
+  );
   return server;
 }
 

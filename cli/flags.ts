@@ -1,6 +1,9 @@
 /** The parsed command line of the proxy (not of `simulate`). */
 export interface CliOptions {
-  readonly config: string;
+  /** The `--config` file; null when only `--config-dir` was given. */
+  readonly config: string | null;
+  /** The `--config-dir` directory of more YAML files; null when not given. */
+  readonly configDir: string | null;
   readonly listen: string | null;
   readonly watchConfig: boolean;
   readonly tlsCertFile: string | null;
@@ -25,6 +28,7 @@ const DEFAULT_CONFIG = "config.yaml";
 
 const STRING_FLAGS = new Set([
   "config",
+  "config-dir",
   "listen",
   "tls-cert-file",
   "tls-key-file",
@@ -69,13 +73,13 @@ const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
  *   false twins);
  * - the last of repeated flags wins; `--` ends the flags.
  *
- * Unlike llama-swap, `--config` defaults to `config.yaml`, and leftover
- * arguments are refused. Throws `UsageError` for what does not parse and
+ * Unlike llama-swap, `--config` defaults to `config.yaml` when neither it
+ * nor `--config-dir` is given, and leftover arguments are refused. Throws `UsageError` for what does not parse and
  * `FlagConflictError` for a TLS certificate without its key or the
  * reverse.
  *
  * @example
- * parseCliArgs(["-config", "/etc/llama-swap/config.yaml", "-watch-config=true"]);
+ * parseCliArgs(["-config-dir", "/etc/llama-swap/conf.d", "-watch-config=true"]);
  */
 export function parseCliArgs(args: readonly string[]): CliOptions {
   const strings = new Map<string, string>();
@@ -133,8 +137,12 @@ function checkOptions(
   const listen = strings.get("listen") ?? null;
   if (listen !== null) parseListenAddress(listen);
 
+  const configDir = given("config-dir");
+  const config = given("config") ??
+    (configDir === null ? DEFAULT_CONFIG : null);
   return {
-    config: given("config") ?? DEFAULT_CONFIG,
+    config,
+    configDir,
     listen,
     watchConfig: booleans.get("watch-config") ?? false,
     tlsCertFile,

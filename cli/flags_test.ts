@@ -115,3 +115,16 @@ Deno.test("parseCliArgs() refuses a TLS certificate without its key, and the rev
   assert.equal(options.tlsCertFile, "server.crt");
   assert.equal(options.tlsKeyFile, "server.key");
 });
+
+Deno.test("parseCliArgs() takes --config-dir alone, with --config, or not at all", () => {
+  const alone = parseCliArgs(["-config-dir", "/etc/llama-swap/conf.d"]);
+  const both = parseCliArgs(["--config=main.yaml", "--config-dir=conf.d"]);
+  const neither = parseCliArgs([]);
+
+  assert.deepEqual([alone.config, alone.configDir], [
+    null,
+    "/etc/llama-swap/conf.d",
+  ]);
+  assert.deepEqual([both.config, both.configDir], ["main.yaml", "conf.d"]);
+  assert.deepEqual([neither.config, neither.configDir], ["config.yaml", null]);
+});

@@ -9,10 +9,12 @@ Usage:
   llama-swap simulate --port N ...  run the simulated inference server
 
 Flags:
-  --config <file>         config file (default config.yaml)
+  --config <file>         config file (default config.yaml, unless --config-dir is given)
+  --config-dir <dir>      also load the *.yml and *.yaml files of this directory,
+                          merged after --config in name order
   --listen <[host]:port>  address to listen on (default :8080, or :8443 with TLS;
                           127.0.0.1:8080 with --demo)
-  --watch-config          reload the config when the file changes (SIGHUP always reloads)
+  --watch-config          reload the config when a config file changes (SIGHUP always reloads)
   --tls-cert-file <file>  serve HTTPS with this certificate (needs --tls-key-file)
   --tls-key-file <file>   private key for --tls-cert-file
   --log-level <level>     debug, info, warn or error (overrides logLevel in the config)

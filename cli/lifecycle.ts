@@ -15,8 +15,14 @@ export const FORCED_EXIT_AFTER_MS = SHUTDOWN_BUDGET_MS + 5_000;
 
 /** How the running process is tied to the outside world. */
 export interface LifecycleOptions {
-  /** The `--watch-config` file; null when not watching. */
-  readonly watchPath: string | null;
+  /**
+   * What `--watch-config` watches: the `--config` file and the
+   * `--config-dir` directory, either null; null when not watching.
+   */
+  readonly watch: {
+    readonly file: string | null;
+    readonly dir: string | null;
+  } | null;
   /** Ends the process at once; `Deno.exit` outside tests. */
   readonly exit?: (code: number) => void;
   readonly clock?: Clock;
@@ -26,7 +32,8 @@ export interface LifecycleOptions {
  * Runs `server` until a stop signal, and resolves with the exit code:
  *
  * - SIGHUP reloads the config (not on Windows, which has no SIGHUP);
- *   `--watch-config` reloads when the file changes.
+ *   `--watch-config` reloads when the file or the directory's YAML files
+ *   change. A reload reads every source again.
  * - The first SIGINT or SIGTERM (Ctrl-Break on Windows) shuts down
  *   gracefully: no new connections, in-flight requests finish within
  *   30 s, every model is stopped as a process group; then 0 (1 if the
@@ -43,8 +50,9 @@ export async function runUntilStopped(
   const log = server.logger.child("main");
   const stopped = Promise.withResolvers<number>();
 
-  const watcher = options.watchPath === null ? null : new ConfigWatcher({
-    path: options.watchPath,
+  const watcher = options.watch === null ? null : new ConfigWatcher({
+    path: options.watch.file,
+    dir: options.watch.dir,
     onChange: () => void server.reload(),
     logger: server.logger,
     clock,

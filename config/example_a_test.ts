@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadConfigFile } from "./load.ts";
+import { loadConfigSources } from "./load_sources.ts";
 import {
   DEFAULT_TIMEOUTS,
   envOf,
@@ -9,10 +9,14 @@ import {
   model,
 } from "./test_helpers.ts";
 
-Deno.test("loadConfigFile() loads example A with ports in sorted ID order", async () => {
+Deno.test("loadConfigSources() loads example A with ports in sorted ID order", async () => {
   const path = new URL("./testdata/example_a.yaml", import.meta.url).pathname;
 
-  const result = await loadConfigFile(path, { env: envOf() });
+  const result = await loadConfigSources({
+    config: path,
+    configDir: null,
+    env: envOf(),
+  });
 
   assert.ok(result.ok);
   const config = result.config;

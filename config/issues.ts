@@ -1,5 +1,5 @@
 import type { ConfigError } from "./errors.ts";
-import type { SourceMap } from "./source_map.ts";
+import type { SourceLocator } from "./source_locator.ts";
 
 interface Finding {
   readonly offset: number;
@@ -38,35 +38,28 @@ export class Issues {
     return this.#errors.length;
   }
 
-  /** Errors sorted by position in the file (stable for equal positions). */
-  errors(file: string, map: SourceMap): ConfigError[] {
-    return sortFindings(this.#errors).map((finding) => {
-      const { line, column } = map.locate(finding.offset);
-      return {
-        file,
-        line,
-        column,
-        path: finding.path,
-        message: finding.message,
-      };
-    });
+  /**
+   * Errors sorted by position, files in load order (stable for equal
+   * positions).
+   */
+  errors(locator: SourceLocator): ConfigError[] {
+    return located(this.#errors, locator);
   }
 
   /** Warnings in file order, rendered like errors. */
-  warnings(file: string, map: SourceMap): ConfigError[] {
-    return sortFindings(this.#warnings).map((finding) => {
-      const { line, column } = map.locate(finding.offset);
-      return {
-        file,
-        line,
-        column,
-        path: finding.path,
-        message: finding.message,
-      };
-    });
+  warnings(locator: SourceLocator): ConfigError[] {
+    return located(this.#warnings, locator);
   }
 }
 
-function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => a.offset - b.offset);
+function located(
+  findings: readonly Finding[],
+  locator: SourceLocator,
+): ConfigError[] {
+  const sorted = [...findings].sort((a, b) => a.offset - b.offset);
+  return sorted.map((finding) => ({
+    ...locator.locate(finding.offset),
+    path: finding.path,
+    message: finding.message,
+  }));
 }

@@ -3,14 +3,17 @@ import { type EnvLookup, substituteEnvMacros } from "./env_macros.ts";
 import { type ConfigError, formatConfigError } from "./errors.ts";
 import { expandMacros } from "./expand.ts";
 import { Issues } from "./issues.ts";
-import { SourceMap } from "./source_map.ts";
-import type { Config } from "./types.ts";
+import { mergeSources, type ParsedSource } from "./merge_sources.ts";
 import { parseYamlTree } from "./parse_yaml.ts";
+import { SourceLocator } from "./source_locator.ts";
+import { SourceMap } from "./source_map.ts";
 import {
   checkStorePath,
   probeStorePath,
   type StorePathProbe,
 } from "./store_path.ts";
+import type { Config } from "./types.ts";
+import { shiftSpans } from "./yaml_tree.ts";
 
 /** A loaded config with its warnings, or every error found. */
 export type LoadResult =
@@ -26,76 +29,85 @@ export interface LoadOptions {
   readonly storePath?: StorePathProbe;
 }
 
+/** The text of one config file and the name its errors give. */
+export interface ConfigText {
+  readonly file: string;
+  readonly text: string;
+}
+
 const DEFAULT_FILE = "config.yaml";
 
 /**
  * Turns the text of a `config.yaml` into a validated, macro-expanded
- * `Config`, following llama-swap's rules: `${env.NAME}` references in the
- * raw text first, then YAML (anchors and `<<` merges resolved), macros and
- * `${PORT}` numbers, then typed decoding and every cross-key check.
- *
- * Pure apart from reading environment variables through `options.env` and
- * checking that `store.path` is writable through `options.storePath`: no
- * other file or network access. Never throws for bad input; errors are sorted
- * by position. When `${env.NAME}` references or the YAML itself are broken,
- * later stages are skipped, so only those errors are listed.
+ * `Config`: `loadConfigTexts()` with one file.
  */
 export function loadConfig(
   text: string,
   options: LoadOptions = {},
 ): LoadResult {
-  const file = options.file ?? DEFAULT_FILE;
+  return loadConfigTexts(
+    [{ file: options.file ?? DEFAULT_FILE, text }],
+    options,
+  );
+}
+
+/**
+ * Loads config files merged in order (`--config`, then the `--config-dir`
+ * files), following llama-swap's rules: per file, `${env.NAME}` references
+ * in the raw text (two passes) and YAML (anchors and `<<` merges resolved
+ * within the file); then the files merged (`mergeSources()`), and on the
+ * merged document macros and `${PORT}` numbers, typed decoding and every
+ * cross-key check, so a macro of one file serves a model of another.
+ * Empty files add nothing; no files at all give every default.
+ *
+ * Pure apart from reading environment variables through `options.env` and
+ * checking that `store.path` is writable through `options.storePath`: no
+ * other file or network access (`options.file` is not used). Never throws
+ * for bad input; errors carry their own file and are sorted by file, then
+ * position. When `${env.NAME}` references or the YAML of any file are
+ * broken, or the files do not merge, later stages are skipped, so only
+ * those errors are listed.
+ */
+export function loadConfigTexts(
+  texts: readonly ConfigText[],
+  options: LoadOptions = {},
+): LoadResult {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
 
-  const envIssues = new Issues();
-  const substituted = substituteEnvMacros(text, env, envIssues);
-  const map = new SourceMap(text, ...substituted.layers);
-  if (!substituted.ok) {
-    return { ok: false, errors: envIssues.errors(file, map) };
+  const locator = new SourceLocator();
+  const sources: ParsedSource[] = [];
+  const errors: ConfigError[] = [];
+  for (const { file, text } of texts) {
+    const issues = new Issues();
+    const substituted = substituteEnvMacros(text, env, issues);
+    const map = new SourceMap(text, ...substituted.layers);
+    const root = substituted.ok
+      ? parseYamlTree(substituted.text, issues)
+      : null;
+    if (root === null) {
+      errors.push(...issues.errors(SourceLocator.of(file, map)));
+      continue;
+    }
+    const base = locator.add(file, map, substituted.text.length);
+    sources.push({ file, root: shiftSpans(root, base) });
   }
+  if (errors.length > 0) return { ok: false, errors };
 
   const issues = new Issues();
-  const root = parseYamlTree(substituted.text, issues);
-  if (root === null) return { ok: false, errors: issues.errors(file, map) };
+  const merged = mergeSources(sources, issues);
+  if (issues.errorCount > 0) {
+    return { ok: false, errors: issues.errors(locator) };
+  }
 
-  const expansion = expandMacros(root, issues, { env });
+  const expansion = expandMacros(merged, issues, { env });
   const config = buildConfig(expansion, issues);
   if (config.storePath !== null) {
     const probe = options.storePath ?? probeStorePath;
     checkStorePath(issues, expansion.root, config.storePath, probe);
   }
   if (issues.errorCount > 0) {
-    return { ok: false, errors: issues.errors(file, map) };
+    return { ok: false, errors: issues.errors(locator) };
   }
-  const warnings = issues.warnings(file, map).map(formatConfigError);
+  const warnings = issues.warnings(locator).map(formatConfigError);
   return { ok: true, config, warnings };
-}
-
-/**
- * Reads the file at `path` and loads it with `loadConfig()`; the only
- * function here that touches the file system. A file that cannot be read
- * gives one error at line 1, column 1.
- */
-export async function loadConfigFile(
-  path: string,
-  options: LoadOptions = {},
-): Promise<LoadResult> {
-  const file = options.file ?? path;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      errors: [{
-        file,
-        line: 1,
-        column: 1,
-        path: "",
-        message: `cannot read config: ${detail}`,
-      }],
-    };
-  }
-  return loadConfig(text, { ...options, file });
 }

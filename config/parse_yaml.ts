@@ -52,7 +52,7 @@ export function parseYamlTree(text: string, issues: Issues): YMap | null {
     issues.error(
       contents.range?.[0] ?? 0,
       "",
-      "cannot load config: the top level must be a mapping of keys to values",
+      "top-level YAML must be a mapping",
     );
     return null;
   }

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { Issues } from "./issues.ts";
 import { parseYamlTree } from "./parse_yaml.ts";
+import { SourceLocator } from "./source_locator.ts";
 import { SourceMap } from "./source_map.ts";
 import { entryOf, type YNode, type YScalar } from "./yaml_tree.ts";
 
 function parse(text: string) {
   const issues = new Issues();
   const root = parseYamlTree(text, issues);
-  return { root, errors: issues.errors("t.yaml", new SourceMap(text)) };
+  const locator = SourceLocator.of("t.yaml", new SourceMap(text));
+  return { root, errors: issues.errors(locator) };
 }
 
 function scalar(node: YNode | null | undefined): YScalar {

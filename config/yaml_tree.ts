@@ -66,3 +66,40 @@ export function entryOf(map: YMap, key: string): YEntry | undefined {
 export function isNull(node: YNode | undefined): boolean {
   return node !== undefined && node.kind === "scalar" && node.value === null;
 }
+
+/**
+ * `node` with every offset moved by `by`, for a file placed after others
+ * on one line of offsets (`SourceLocator`). Shared nodes (aliases) stay
+ * shared.
+ */
+export function shiftSpans<T extends YNode>(node: T, by: number): T {
+  return by === 0 ? node : shiftNode(node, by, new Map()) as T;
+}
+
+function shiftNode(node: YNode, by: number, done: Map<YNode, YNode>): YNode {
+  const known = done.get(node);
+  if (known !== undefined) return known;
+
+  const span = { start: node.span.start + by, end: node.span.end + by };
+  let shifted: YNode;
+  if (node.kind === "scalar") {
+    shifted = node.verbatimAt === undefined
+      ? { ...node, span }
+      : { ...node, span, verbatimAt: node.verbatimAt + by };
+  } else if (node.kind === "seq") {
+    const items = node.items.map((item) => shiftNode(item, by, done));
+    shifted = { kind: "seq", items, span };
+  } else {
+    const entries = node.entries.map((entry) => ({
+      ...entry,
+      keySpan: {
+        start: entry.keySpan.start + by,
+        end: entry.keySpan.end + by,
+      },
+      value: shiftNode(entry.value, by, done),
+    }));
+    shifted = { kind: "map", entries, span };
+  }
+  done.set(node, shifted);
+  return shifted;
+}

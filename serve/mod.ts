@@ -2,7 +2,9 @@
 export {
   ConfigWatcher,
   type ConfigWatcherOptions,
+  type DirectoryStamp,
   type FileStamp,
+  type StatDirectory,
   type StatFile,
   WATCH_INTERVAL_MS,
 } from "./config_watcher.ts";

@@ -87,6 +87,61 @@ Deno.test("llama-swap prints config errors with file, line, column and key path"
   }
 });
 
+Deno.test("llama-swap --check-config merges --config and the files of --config-dir", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/conf.d`);
+    await Deno.writeTextFile(
+      `${dir}/main.yaml`,
+      "macros: {SERVER: llama-server}\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/conf.d/a.yaml`,
+      "models:\n  alpha:\n    cmd: ${SERVER} --port ${PORT}\n",
+    );
+    await Deno.writeTextFile(
+      `${dir}/conf.d/b.yaml`,
+      "models:\n  beta:\n    cmd: ${SERVER} --port ${PORT}\n",
+    );
+
+    const result = await run([
+      "-config",
+      `${dir}/main.yaml`,
+      "-config-dir",
+      `${dir}/conf.d`,
+      "-check-config",
+    ]);
+
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /main\.yaml \+ .*conf\.d\/" is valid/);
+    assert.match(result.stdout, /alpha \(port 5800\)/);
+    assert.match(result.stdout, /beta \(port 5801\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("llama-swap names the file of a duplicate model across --config-dir", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = "models:\n  dup:\n    cmd: s --port ${PORT}\n";
+    await Deno.writeTextFile(`${dir}/a.yaml`, model);
+    await Deno.writeTextFile(`${dir}/b.yaml`, model);
+
+    const result = await run(["--config-dir", dir, "--check-config"]);
+
+    assert.equal(result.code, 1);
+    assert.ok(
+      result.stderr.includes(
+        `b.yaml:2:3: models.dup: duplicate models "dup" found in ${dir}/b.yaml (already defined in another config source)`,
+      ),
+      result.stderr,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("llama-swap --check-config summarises the built-in demo", async () => {
   const result = await run(["--demo", "--check-config"]);
 
