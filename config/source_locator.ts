@@ -33,7 +33,7 @@ export class SourceLocator {
 
   /**
    * Registers the next file, whose text as parsed is `length` characters
-   * long; resolves to the base to add to its offsets.
+   * long; returns the base to add to its offsets.
    */
   add(file: string, map: SourceMap, length: number): number {
     const base = this.#end;
