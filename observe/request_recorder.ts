@@ -34,7 +34,12 @@ export interface RequestRecorderOptions {
 }
 
 const SSE_TYPE = /text\/event-stream/i;
-const JSON_TYPE = /json/i;
+/**
+ * Bodies read for their usage besides event streams: JSON, and the JSON
+ * an upstream labels `text/plain` or not at all (llama-swap tries every
+ * body; audio and images are left alone here, as they hold no usage).
+ */
+const USAGE_TYPE = /json|^\s*text\/plain|^\s*$/i;
 
 /**
  * The observer's side of one request, fed by the proxy as the request
@@ -87,7 +92,7 @@ export class RequestRecorder implements RequestObservation {
     }
     const wanted = Math.max(
       this.#options.captureLimit,
-      !streamed && JSON_TYPE.test(this.#contentType) ? USAGE_BODY_LIMIT : 0,
+      !streamed && USAGE_TYPE.test(this.#contentType) ? USAGE_BODY_LIMIT : 0,
       status === 200 ? 0 : ERROR_BODY_LIMIT,
     );
     this.#body = new BoundedBytes(wanted);
@@ -151,7 +156,7 @@ export class RequestRecorder implements RequestObservation {
 
   #tokens(body: Uint8Array | null): TokenMetrics {
     if (this.#streamUsage) return this.#streamUsage.finish();
-    if (!body || !JSON_TYPE.test(this.#contentType)) {
+    if (!body || !USAGE_TYPE.test(this.#contentType)) {
       return unknownTokenMetrics();
     }
     return parseUsage(body, this.#contentType, this.#options.start.path);

@@ -58,6 +58,26 @@ Deno.test("RequestRecorder reads usage from a JSON body split over chunks", () =
   assert.equal(tracker.count(), 0);
 });
 
+Deno.test("RequestRecorder reads usage from JSON labelled text/plain or not at all, never from audio", () => {
+  const cases: [string | null, number | null][] = [
+    ["text/plain; charset=utf-8", 5],
+    [null, 5],
+    ["audio/mpeg", null],
+  ];
+  for (const [type, input] of cases) {
+    const { recording, outcomes } = recorder(0);
+
+    recording.responseStarted(
+      200,
+      new Headers(type === null ? {} : { "content-type": type }),
+    );
+    recording.chunk(encoder.encode('{"usage":{"prompt_tokens":5}}'));
+    recording.finished({ status: 200 });
+
+    assert.equal(outcomes[0]!.activity.tokens.inputTokens, input, `${type}`);
+  }
+});
+
 Deno.test("RequestRecorder times the first streamed chunk and follows SSE usage", () => {
   const { recording, clock, outcomes } = recorder(0);
 
