@@ -5,6 +5,7 @@ export {
   READ_BUFFER_BYTES,
 } from "./chunk_reader.ts";
 export { joinBytes } from "./bytes.ts";
+export { abortAccount, Cancelled } from "./cancelled.ts";
 export { type Clock, delay, systemClock } from "./clock.ts";
 export { type Deferred, deferred } from "./deferred.ts";
 export { isCompiled, selfCommand, shellQuote } from "./self_command.ts";

@@ -63,7 +63,7 @@ Deno.test("POST /api/inflight/:id/cancel aborts a running request; an unknown ID
     { method: "POST" },
   );
   const res = await pending;
-  await res.text();
+  const answer = await res.text();
   const missing = await proxy.app.request("/api/inflight/missing/cancel", {
     method: "POST",
   });
@@ -71,8 +71,14 @@ Deno.test("POST /api/inflight/:id/cancel aborts a running request; an unknown ID
   assert.equal(cancel.status, 200);
   assert.deepEqual(await cancel.json(), { msg: "ok" });
   assert.equal(res.status, 499);
+  assert.match(answer, /cancelled through the API/);
   assert.equal(proxy.observability.inFlight.count(), 0);
-  assert.equal((await activityPage(proxy)).data[0]?.resp_status_code, 499);
+  const entry = (await activityPage(proxy)).data[0];
+  assert.equal(entry?.resp_status_code, 499);
+  assert.equal(
+    entry?.error_msg,
+    `cancelled through the API (in-flight request ${running!.id})`,
+  );
   assert.equal(missing.status, 404);
   assert.equal(
     (await missing.json()).error.message,

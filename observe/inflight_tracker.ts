@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { Cancelled, type Clock, systemClock } from "../lib/mod.ts";
 import { clientIp } from "./client_ip.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { InFlightRequest, InFlightUpdate } from "./event_messages.ts";
@@ -139,7 +139,7 @@ export class InFlightTracker {
     const entry = this.#entries.get(id);
     if (!entry) return false;
     entry.controller.abort(
-      new DOMException(`Request "${id}" was cancelled`, "AbortError"),
+      new Cancelled(`cancelled through the API (in-flight request ${id})`),
     );
     return true;
   }

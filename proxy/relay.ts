@@ -1,4 +1,4 @@
-import type { Clock } from "../lib/mod.ts";
+import { abortAccount, Cancelled, type Clock } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 import type { OutgoingBody } from "./filters.ts";
 import {
@@ -172,7 +172,7 @@ async function relayWhole(
     observation.finished({
       status: init.status,
       error: signal.aborted
-        ? "client went away"
+        ? abortAccount(signal)
         : `upstream stream failed: ${describe(error)}`,
     });
     const broken = new ReadableStream({ start: (c) => c.error(error) });
@@ -209,7 +209,7 @@ export function relayBody(
     release();
     observation.finished(error === undefined ? { status } : { status, error });
   };
-  const onAbort = () => finish("client went away");
+  const onAbort = () => finish(abortAccount(signal));
 
   // A HEAD answer never has a body, and Hono drops whatever it is given.
   const bodiless = call.method === "HEAD" || NULL_BODY_STATUSES.has(status);
@@ -219,7 +219,7 @@ export function relayBody(
     return null;
   }
   if (signal.aborted) {
-    finish("client went away");
+    finish(abortAccount(signal));
   } else {
     signal.addEventListener("abort", onAbort, { once: true });
   }
@@ -228,7 +228,7 @@ export function relayBody(
     end: ({ error, cancelled }) =>
       finish(
         cancelled
-          ? "client went away"
+          ? abortAccount(signal)
           : error === undefined
           ? undefined
           : `upstream stream failed: ${describe(error)}`,
@@ -291,7 +291,11 @@ async function readPrefix(
 export function asHttpError(error: unknown, signal: AbortSignal): HttpError {
   if (error instanceof HttpError) return error;
   if (signal.aborted) {
-    return new HttpError(499, "client closed request", { cause: error });
+    const reason: unknown = signal.reason;
+    const message = reason instanceof Cancelled
+      ? reason.message
+      : "client closed request";
+    return new HttpError(499, message, { cause: error });
   }
   return new HttpError(500, `unspecific error: ${describe(error)}`, {
     cause: error,

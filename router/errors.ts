@@ -1,3 +1,5 @@
+import { Cancelled } from "../lib/mod.ts";
+
 /** What the HTTP layer branches on when the router refuses or fails. */
 export type RouterErrorCode =
   | "model_not_found"
@@ -96,14 +98,17 @@ export class RouterError extends Error {
   }
 
   /**
-   * 499: the client left before it was served. Only the caller that left
-   * sees it; nobody writes it to a socket.
+   * 499: the client left before it was served, or the request was
+   * cancelled on purpose (a `Cancelled` reason, whose message is kept).
    */
   static clientGone(model: string, reason?: unknown): RouterError {
+    const why = reason instanceof Cancelled
+      ? reason.message
+      : "the client went away";
     return new RouterError(
       499,
       "client_gone",
-      `Request for "${model}" cancelled: the client went away`,
+      `Request for "${model}" cancelled: ${why}`,
       reason === undefined ? {} : { cause: reason },
     );
   }

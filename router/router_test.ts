@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { Cancelled, type Clock, systemClock } from "../lib/mod.ts";
 import { Logger } from "../log/mod.ts";
 import type { ProcessState } from "../process/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
@@ -180,9 +180,26 @@ Deno.test("Router rejects the lease of a client that leaves during a load, and s
   await t.settled();
 
   assert.equal(error.status, 499);
+  assert.match(error.message, /cancelled: the client went away$/);
   assert.deepEqual(t.router.snapshot().reserved, { a: 1 });
   t.process("a").finishStart();
   (await second.lease).release();
+});
+
+Deno.test("Router tells a request cancelled on purpose why it was refused", async () => {
+  await using t = setup({ a: {} });
+  const cancelling = new AbortController();
+  const ticket = await t.router.request("a", { signal: cancelling.signal });
+  await reaches(t.process("a"), "starting");
+
+  cancelling.abort(new Cancelled("cancelled through the API"));
+  const error = await refusal(ticket.lease);
+
+  assert.equal(error.status, 499);
+  assert.equal(
+    error.message,
+    'Request for "a" cancelled: cancelled through the API',
+  );
 });
 
 Deno.test("Router ignores an abort after the grant", async () => {
