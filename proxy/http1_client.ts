@@ -1004,29 +1004,50 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Which schemes the environment sends through a proxy. */
+export interface ProxyEnvironment {
+  /** `HTTP_PROXY` or `http_proxy` is set. */
+  readonly http: boolean;
+  /** `HTTPS_PROXY` or `https_proxy` is set. */
+  readonly https: boolean;
+}
+
 /**
- * `pool` for the URLs it handles, `fallback` (fetch) for the rest; with
- * `tls: false`, for `https://` URLs as well (`fetch` honours an
- * `HTTPS_PROXY` the pool knows nothing of).
+ * `pool` for the URLs it handles, `fallback` (fetch) for the rest, and
+ * for a URL whose scheme `proxies` names, unless its host is loopback:
+ * `fetch` honours `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`, which the
+ * pool knows nothing of, but sends loopback hosts through the proxy too,
+ * where llama-swap (Go's proxy rules) always reaches them directly.
  */
 export function sendThrough(
   pool: Http1Pool,
   fallback: UpstreamSend,
-  options: { readonly tls?: boolean } = {},
+  proxies: ProxyEnvironment = { http: false, https: false },
 ): UpstreamSend {
-  const tls = options.tls ?? true;
-  return (url, init) =>
-    Http1Pool.handles(url) && (tls || url.startsWith("http://"))
-      ? pool.request(url, init)
-      : fallback(url, init);
+  return (url, init) => {
+    if (!Http1Pool.handles(url)) return fallback(url, init);
+    const proxied = url.startsWith("https://") ? proxies.https : proxies.http;
+    return proxied && !isLoopbackUrl(url)
+      ? fallback(url, init)
+      : pool.request(url, init);
+  };
+}
+
+/** `localhost` (and names under it), 127.0.0.0/8 or `::1`. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") ||
+    host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**
- * True when the environment names a proxy for `https://` requests
- * (`HTTPS_PROXY` or `https_proxy`, as Deno's `fetch` reads them).
+ * The proxies the environment names, as Deno's `fetch` reads them
+ * (upper or lower case; an empty value names none).
  */
-export function httpsProxyIsSet(
+export function proxyEnvironment(
   env: { get(name: string): string | undefined } = Deno.env,
-): boolean {
-  return ["HTTPS_PROXY", "https_proxy"].some((name) => !!env.get(name));
+): ProxyEnvironment {
+  const set = (name: string) =>
+    !!env.get(name.toUpperCase()) || !!env.get(name);
+  return { http: set("http_proxy"), https: set("https_proxy") };
 }

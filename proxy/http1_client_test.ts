@@ -3,8 +3,9 @@ import { FakeClock } from "../tests/fake_clock.ts";
 import {
   DEFAULT_MAX_IDLE,
   Http1Pool,
-  httpsProxyIsSet,
+  isLoopbackUrl,
   MAX_HEAD_BYTES,
+  proxyEnvironment,
   sendThrough,
 } from "./http1_client.ts";
 import { startTlsServer, TEST_CA_CERT } from "../tests/tls_server.ts";
@@ -631,7 +632,7 @@ Deno.test("Http1Pool.handles() takes http and https URLs without credentials", (
   assert.equal(Http1Pool.handles("ws://host:1/"), false);
 });
 
-Deno.test("sendThrough() sends http(s) URLs through the pool and others to the fallback", async () => {
+Deno.test("sendThrough() uses the pool, except for what it cannot do and proxied hosts off loopback", async () => {
   await using server = rawServer(async (_request, write) => {
     await write(ok("pooled"));
   });
@@ -641,35 +642,71 @@ Deno.test("sendThrough() sends http(s) URLs through the pool and others to the f
     others.push(url);
     return Promise.reject(new Error("not here"));
   };
-  // tls: false when an HTTPS_PROXY is set, which only fetch honours.
-  const sends = [
-    sendThrough(pool, fallback),
-    sendThrough(pool, fallback, { tls: false }),
+  const direct = sendThrough(pool, fallback);
+  const proxied = sendThrough(pool, fallback, { http: true, https: true });
+  const elsewhere = [
+    "https://user:pw@peer.example/v1",
+    "http://peer.example/v1",
+    "https://peer.example/v1",
+    "http://10.0.0.7:8080/v1",
   ];
-  const withUser = "https://user:pw@peer.example/v1";
-  const secure = "https://peer.example/v1";
   try {
-    for (const send of sends) {
+    for (const send of [direct, proxied]) {
       const response = await send(`${server.url}/x`, init());
       assert.equal(decoder.decode(await response.bytes()), "pooled");
-      await assert.rejects(send(withUser, init()), /not here/);
     }
-    await assert.rejects(sends[1]!(secure, init()), /not here/);
-    assert.deepEqual(others, [withUser, withUser, secure]);
+    await assert.rejects(direct(elsewhere[0]!, init()), /not here/);
+    for (const url of elsewhere) {
+      await assert.rejects(proxied(url, init()), /not here/);
+    }
+    assert.deepEqual(others, [elsewhere[0], ...elsewhere]);
   } finally {
     pool.close();
   }
 });
 
-Deno.test("httpsProxyIsSet() reads HTTPS_PROXY and https_proxy", () => {
+Deno.test("isLoopbackUrl() knows localhost, 127.0.0.0/8 and ::1", () => {
+  for (
+    const url of [
+      "http://localhost:8080/",
+      "http://LOCALHOST/",
+      "http://models.localhost/",
+      "http://127.0.0.1:9/",
+      "http://127.8.9.10/",
+      "https://[::1]:8443/",
+    ]
+  ) {
+    assert.equal(isLoopbackUrl(url), true, url);
+  }
+  for (
+    const url of [
+      "http://10.0.0.7/",
+      "http://localhost.example/",
+      "http://128.0.0.1/",
+      "https://[::2]/",
+    ]
+  ) {
+    assert.equal(isLoopbackUrl(url), false, url);
+  }
+});
+
+Deno.test("proxyEnvironment() reads HTTP_PROXY and HTTPS_PROXY in either case", () => {
   const env = (vars: Record<string, string>) => ({
     get: (name: string) => vars[name],
   });
-  assert.equal(httpsProxyIsSet(env({})), false);
-  assert.equal(httpsProxyIsSet(env({ HTTP_PROXY: "http://p:3128" })), false);
-  assert.equal(httpsProxyIsSet(env({ HTTPS_PROXY: "" })), false);
-  assert.equal(httpsProxyIsSet(env({ HTTPS_PROXY: "http://p:3128" })), true);
-  assert.equal(httpsProxyIsSet(env({ https_proxy: "http://p:3128" })), true);
+  assert.deepEqual(proxyEnvironment(env({})), { http: false, https: false });
+  assert.deepEqual(proxyEnvironment(env({ HTTP_PROXY: "http://p:3128" })), {
+    http: true,
+    https: false,
+  });
+  assert.deepEqual(proxyEnvironment(env({ https_proxy: "http://p:3128" })), {
+    http: false,
+    https: true,
+  });
+  assert.deepEqual(proxyEnvironment(env({ HTTPS_PROXY: "", http_proxy: "" })), {
+    http: false,
+    https: false,
+  });
 });
 
 Deno.test("Http1Pool talks to a Deno.serve upstream, an IPv6 address included", async () => {

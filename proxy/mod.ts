@@ -4,7 +4,12 @@
  */
 export { ActiveProfile, type ProfileListener } from "./active_profile.ts";
 export { createProxyApp } from "./app.ts";
-export { Http1Pool, httpsProxyIsSet, sendThrough } from "./http1_client.ts";
+export {
+  Http1Pool,
+  type ProxyEnvironment,
+  proxyEnvironment,
+  sendThrough,
+} from "./http1_client.ts";
 export {
   sendWithFetch,
   type UpstreamResponse,

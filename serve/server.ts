@@ -11,8 +11,8 @@ import {
   ActiveProfile,
   createProxyApp,
   Http1Pool,
-  httpsProxyIsSet,
   type ProxyEnv,
+  proxyEnvironment,
   type ProxyState,
   sendThrough,
   sendWithFetch,
@@ -57,15 +57,16 @@ export class ProxyServer {
   /** Keep-alive connections to upstreams (models, peers), TLS ones too. */
   readonly #upstreams = new Http1Pool();
   /**
-   * `HTTPS_PROXY` is set: `https://` upstreams go through `fetch`, which
-   * honours it (and `NO_PROXY`), instead of `#upstreams`.
+   * `HTTP_PROXY` / `HTTPS_PROXY` set: upstreams of that scheme that are
+   * not on loopback go through `fetch`, which honours them (and
+   * `NO_PROXY`), instead of `#upstreams`.
    */
-  readonly #httpsProxy = httpsProxyIsSet();
+  readonly #proxies = proxyEnvironment();
   /** How requests reach upstreams: forwarded ones and preloads. */
   readonly #send: UpstreamSend = sendThrough(
     this.#upstreams,
     sendWithFetch(fetch),
-    { tls: !this.#httpsProxy },
+    this.#proxies,
   );
   /** Every process ever built that may still own a child. */
   readonly #children = new Set<ModelProcess>();
@@ -107,9 +108,11 @@ export class ProxyServer {
       await server.shutdown();
       throw error;
     }
-    if (server.#httpsProxy) {
+    for (const [scheme, set] of Object.entries(server.#proxies)) {
+      if (!set) continue;
       server.logger.info(
-        "HTTPS_PROXY is set: https:// upstreams go through fetch and that proxy",
+        `${scheme.toUpperCase()}_PROXY is set: ${scheme}:// upstreams ` +
+          "not on loopback go through fetch and that proxy",
       );
     }
     server.logger.info("listening", { url: server.url });
