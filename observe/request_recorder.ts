@@ -3,6 +3,7 @@ import type { RequestObservation, RequestStart } from "../proxy/mod.ts";
 import type { NewActivity } from "./activity_entry.ts";
 import { BoundedBytes, ownArray } from "./bounded_bytes.ts";
 import { buildCapture, type CapturedExchange } from "./capture.ts";
+import { decodeBody } from "./content_decoding.ts";
 import { extractErrorMessage } from "./error_message.ts";
 import type { InFlightHandle } from "./inflight_tracker.ts";
 import { StreamUsageTracker } from "./stream_usage_tracker.ts";
@@ -47,8 +48,10 @@ const USAGE_TYPE = /json|^\s*text\/plain|^\s*$/i;
  * of bodies (the request body only when captures are on; the response body
  * up to what captures, the usage parser or the error message need), marks
  * the first upstream body chunk as the time to first token, and at the end
- * hands one `RequestOutcome` to `onFinished`. Only a 200 answer has its
- * tokens read; any other status records none, as llama-swap does.
+ * hands one `RequestOutcome` to `onFinished`. A gzip or deflate body is
+ * decoded for the usage parser and the capture; one that does not decode
+ * records the reason as its error and keeps no capture. Only a 200 answer
+ * has its tokens read; any other status records none, as llama-swap does.
  *
  * Every call does work proportional to its own chunk only; nothing waits.
  */
@@ -130,7 +133,13 @@ export class RequestRecorder implements RequestObservation {
     const now = this.#options.clock.now();
     this.#options.inFlight.finish();
 
-    const body = this.#body?.bytes() ?? null;
+    // The records read the body decoded (the client got it as it came).
+    const decoded = decodeBody(
+      this.#body?.bytes() ?? null,
+      this.#headers?.get("content-encoding") ?? null,
+      this.#body?.limit ?? 0,
+    );
+    const body = decoded.ok ? decoded.bytes : null;
     const start = this.#options.start;
     const activity: NewActivity = {
       timestamp: this.#startedAt,
@@ -144,6 +153,7 @@ export class RequestRecorder implements RequestObservation {
       durationMs: Math.max(0, now - this.#startedAt),
       ttftMs: this.#streamUsage?.ttftMs ?? null,
       errorMsg: result.error ??
+        (decoded.ok ? undefined : decoded.error) ??
         (result.status === 200
           ? ""
           : extractErrorMessage(body ?? "", result.status)),
@@ -151,7 +161,10 @@ export class RequestRecorder implements RequestObservation {
         ? { ...start.metadata, ...this.#labels }
         : start.metadata,
     };
-    this.#options.onFinished({ activity, capture: this.#capture(body) });
+    this.#options.onFinished({
+      activity,
+      capture: decoded.ok ? this.#capture(body) : null,
+    });
   }
 
   #tokens(body: Uint8Array | null): TokenMetrics {

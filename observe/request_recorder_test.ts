@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import type { RequestStart } from "../proxy/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import { InFlightTracker } from "./inflight_tracker.ts";
@@ -76,6 +77,37 @@ Deno.test("RequestRecorder reads usage from JSON labelled text/plain or not at a
 
     assert.equal(outcomes[0]!.activity.tokens.inputTokens, input, `${type}`);
   }
+});
+
+Deno.test("RequestRecorder reads usage and captures from a gzip body, and names one that does not decode", () => {
+  const json = encoder.encode(
+    '{"usage":{"prompt_tokens":3,"completion_tokens":5}}',
+  );
+  const headers = new Headers({
+    "content-type": "application/json",
+    "content-encoding": "gzip",
+  });
+  const good = recorder(1 << 20);
+  const bad = recorder(1 << 20);
+
+  good.recording.responseStarted(200, headers);
+  good.recording.chunk(gzipSync(json));
+  good.recording.finished({ status: 200 });
+  bad.recording.responseStarted(200, headers);
+  bad.recording.chunk(json);
+  bad.recording.finished({ status: 200 });
+
+  const decoded = good.outcomes[0]!;
+  assert.equal(decoded.activity.tokens.inputTokens, 3);
+  assert.equal(decoded.activity.tokens.outputTokens, 5);
+  assert.deepEqual(decoded.capture?.respBody, json);
+  assert.equal(decoded.capture?.respHeaders?.["Content-Encoding"], undefined);
+  const broken = bad.outcomes[0]!;
+  assert.match(
+    broken.activity.errorMsg ?? "",
+    /^cannot decode the gzip body: /,
+  );
+  assert.equal(broken.capture, null);
 });
 
 Deno.test("RequestRecorder times the first streamed chunk and follows SSE usage", () => {
