@@ -11,6 +11,7 @@ export {
   sendThrough,
 } from "./http1_client.ts";
 export {
+  fetchThrough,
   sendWithFetch,
   type UpstreamResponse,
   type UpstreamSend,

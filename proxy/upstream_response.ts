@@ -66,6 +66,29 @@ export function sendWithFetch(fetchFn: typeof fetch): UpstreamSend {
     );
 }
 
+/**
+ * `send` seen as a small `fetch` for requests without a body, such as
+ * health probes, so they reach a server the way forwarded requests do (the
+ * same pool, timeouts and proxy rules). The body is read whole before the
+ * `Response` is handed back, which lets the connection be reused.
+ */
+export function fetchThrough(send: UpstreamSend): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const upstream = await send(url, {
+      method: init?.method ?? "GET",
+      headers: [],
+      body: null,
+      signal: init?.signal ?? new AbortController().signal,
+    });
+    const body = upstream.hasBody ? await upstream.bytes() : null;
+    return new Response(body, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+    });
+  };
+}
+
 /** A fetch `Response` seen as an `UpstreamResponse`. */
 export function fromFetchResponse(response: Response): UpstreamResponse {
   return {

@@ -22,6 +22,12 @@ export interface RuntimeDeps {
   readonly clock?: Clock;
   /** Told about every process built, e.g. to track children for a kill. */
   readonly onProcess?: (process: ModelProcess) => void;
+  /**
+   * How health probes reach the models: the server's upstream client, so
+   * they go where traffic goes (never through a proxy to loopback).
+   * Absent: the global `fetch`.
+   */
+  readonly probe?: typeof fetch;
 }
 
 /**
@@ -112,6 +118,7 @@ function newProcess(
     logs: deps.logs.model(id),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.probe ? { fetch: deps.probe } : {}),
   });
   deps.onProcess?.(process);
   return process;

@@ -10,6 +10,7 @@ import type { ModelProcess, ProcessRegistry } from "../process/mod.ts";
 import {
   ActiveProfile,
   createProxyApp,
+  fetchThrough,
   Http1Pool,
   type ProxyEnv,
   proxyEnvironment,
@@ -92,6 +93,7 @@ export class ProxyServer {
       registry,
       clock: this.#clock,
       onProcess: (process) => this.#children.add(process),
+      probe: fetchThrough(this.#send),
     };
   }
 

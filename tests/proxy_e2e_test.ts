@@ -492,3 +492,42 @@ Deno.test("a peer served over https is reached through the pooled client, its ce
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("with HTTP_PROXY set, a local model is health-checked and served directly, never through the proxy", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "llama-swap-e2e-http-proxy-" });
+  // A proxy that is not there: anything sent through it would fail.
+  const main = await startLlamaSwap(
+    dir,
+    "proxied",
+    [
+      `startPort: ${freePortRange(1)}`,
+      "healthCheckTimeout: 15",
+      "models:",
+      "  local:",
+      `    cmd: ${SIMULATE} --port \${PORT} --model local --tokens 4`,
+      "    proxy: http://127.0.0.1:${PORT}",
+      "",
+    ].join("\n"),
+    { env: { HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "", no_proxy: "" } },
+  );
+  try {
+    await main.waitForLine(
+      /HTTP_PROXY is set: http:\/\/ upstreams not on loopback go through fetch/,
+    );
+    const openai = new OpenAI({
+      baseURL: `${main.url}/v1`,
+      apiKey: "unused",
+      maxRetries: 0,
+    });
+
+    const answer = await openai.chat.completions.create({
+      model: "local",
+      messages,
+    });
+
+    assert.ok((answer.choices[0]?.message.content ?? "").length > 0);
+  } finally {
+    await stopMain(main);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
