@@ -20,7 +20,7 @@ export function clientIp(
 /** Who sent a request, for the `X-Forwarded-*` headers local models get. */
 export interface ClientInfo {
   readonly ip: string | null;
-  /** The `Host` the client addressed. */
+  /** The `Host` the client addressed, exactly as it sent it. */
   readonly host: string;
   /** `http` or `https`. */
   readonly proto: string;
@@ -37,7 +37,9 @@ export function clientInfo(
 ): ClientInfo {
   return {
     ip: clientIp(request.headers, remoteAddr),
-    host: url.host,
+    // As the client wrote it (URL parsing would drop `:80`, lower-case it
+    // or expand `127.1`); the URL's host when it sent none.
+    host: request.headers.get("host") ?? url.host,
     proto: url.protocol.slice(0, -1),
   };
 }

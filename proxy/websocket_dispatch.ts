@@ -197,6 +197,9 @@ function dial(
   const http = joinUpstreamUrl(target.baseUrl, call.path, call.query);
   const headers = upstreamHeaders(call.request.headers, target.kind, null);
   for (const name of HANDSHAKE_HEADERS) headers.delete(name);
+  if (target.kind.kind === "local") {
+    sameOriginForUpstream(headers, target.kind.host, http);
+  }
 
   return connectUpstreamSocket(ctx.sockets, http.replace(/^http/, "ws"), {
     protocols: offeredProtocols(call.request.headers),
@@ -206,6 +209,32 @@ function dial(
     failurePrefix: target.failurePrefix,
     clock: ctx.clock,
   });
+}
+
+/**
+ * A browser page served through the proxy opens its websocket with the
+ * proxy as `Origin`. Plain requests carry the client's `Host` upstream, so
+ * a server that compares the two (ComfyUI does) sees them agree; Deno's
+ * websocket client cannot send that `Host`, so such an `Origin` becomes
+ * the upstream's own instead, and the pair agrees again. An `Origin` of
+ * any other site is left as it came, for the upstream to judge.
+ */
+function sameOriginForUpstream(
+  headers: Headers,
+  clientHost: string,
+  upstreamUrl: string,
+): void {
+  const origin = headers.get("origin");
+  if (origin === null) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return; // `null` or garbage: not the proxy's own pages
+  }
+  if (host.toLowerCase() === clientHost.toLowerCase()) {
+    headers.set("origin", new URL(upstreamUrl).origin);
+  }
 }
 
 /** Upgrades the client and relays until both sides are closed. */

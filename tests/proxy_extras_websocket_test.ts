@@ -61,6 +61,28 @@ Deno.test("a websocket on /upstream/<model>/ starts the model and relays frames 
   assert.deepEqual(await seen.closed, { code: 1000, reason: "done" });
 });
 
+Deno.test("a websocket from the proxy's own origin reaches a local model with the model's origin; others keep theirs", async () => {
+  await using rig = startWebSocketRig({ models: twoModels });
+  const proxyOrigin = new URL(rig.base.replace(/^ws/, "http")).origin;
+
+  for (const origin of [proxyOrigin, "http://elsewhere.example"]) {
+    const client = await openClient(`${rig.base}/upstream/m1/ws`, {
+      headers: { origin },
+    });
+    const closing = closeOf(client);
+    client.close(1000, "done");
+    await closing;
+  }
+  await rig.relaysEnded(2);
+
+  const [own, other] = rig.upstream.sockets;
+  assert.equal(
+    own!.headers.get("origin"),
+    new URL(own!.url.replace(/^ws/, "http")).origin,
+  );
+  assert.equal(other!.headers.get("origin"), "http://elsewhere.example");
+});
+
 Deno.test("closing one side of a relayed websocket closes the other with its code", async () => {
   await using rig = startWebSocketRig({ models: twoModels });
 

@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { LogBuffer, Logger } from "../log/mod.ts";
-import { createProxyApp } from "../proxy/mod.ts";
+import {
+  createProxyApp,
+  Http1Pool,
+  sendThrough,
+  sendWithFetch,
+} from "../proxy/mod.ts";
 import {
   FakeProcess,
   FakeRouter,
@@ -58,10 +63,13 @@ function startRig(
   ]);
   const router = new FakeRouter();
   const processes = new Map([["m1", new FakeProcess("m1", "ready")]]);
+  // The upstream client the server uses (fetch would not send a Host).
+  const pool = new Http1Pool();
   const app = createProxyApp({
     current: () => ({ config, router, processes }),
     logger: new Logger(new LogBuffer()),
     version: { version: "t", commit: "t", buildDate: "t" },
+    send: sendThrough(pool, sendWithFetch(fetch)),
   });
   const proxy = serve((request, info) =>
     app.fetch(request, { remoteAddr: info.remoteAddr })
@@ -74,6 +82,7 @@ function startRig(
     router,
     async [Symbol.asyncDispose]() {
       await proxy.shutdown();
+      pool.close();
       await upstream.shutdown();
     },
   });
@@ -115,7 +124,7 @@ Deno.test("a filtered body reaches the upstream with its new Content-Length and 
   assert.equal(got.headers.get("accept-encoding"), "identity");
 });
 
-Deno.test("the upstream sees its own host and the client in X-Forwarded headers", async () => {
+Deno.test("the upstream sees the client's Host as it was written, and the client in X-Forwarded headers", async () => {
   await using rig = startRig();
 
   const res = await fetch(`${rig.url}/upstream/m1/probe`, {
@@ -123,9 +132,13 @@ Deno.test("the upstream sees its own host and the client in X-Forwarded headers"
   });
   await res.text();
 
+  const raw = await rawRequest(rig.proxyPort, "/upstream/m1/raw");
+
   const got = rig.received[0]!;
   assert.equal(new URL(got.url).pathname, "/probe");
-  assert.equal(got.headers.get("host"), new URL(got.url).host);
+  assert.equal(got.headers.get("host"), `127.0.0.1:${rig.proxyPort}`);
+  assert.match(raw, /^HTTP\/1\.1 200/);
+  assert.equal(rig.received[1]!.headers.get("host"), "proxy.test");
   assert.equal(got.headers.get("x-forwarded-for"), "127.0.0.1");
   assert.equal(
     got.headers.get("x-forwarded-host"),
