@@ -17,6 +17,7 @@ import {
 } from "../tests/process_fixtures.ts";
 import { FAILED_START_GRACE_MS, ModelProcess } from "./model_process.ts";
 import { ProcessRegistry } from "./registry.ts";
+import { GROUP_POLL_MAX_MS } from "./stop_child.ts";
 import { StartError, type StartFailure } from "./types.ts";
 
 /** A fetch whose probes hang until aborted. */
@@ -361,14 +362,15 @@ Deno.test("ModelProcess.stop() waits for the rest of the group once the leader h
   strictEqual(child.running, false);
   strictEqual(process.state, "stopping");
   child.endGroup();
-  await advance(clock, 30);
+  // Polls back off to GROUP_POLL_MAX_MS apart; the next one sees it gone.
+  await advance(clock, GROUP_POLL_MAX_MS);
   await stopped;
 
   deepStrictEqual(control.signals, ["SIGTERM 1001"]);
   strictEqual(process.state, "stopped");
   match(
     lines.text(),
-    /model stopped model=test-model pid=1001 ms=10\d\d forced=false/,
+    /model stopped model=test-model pid=1001 ms=1[0-2]\d\d forced=false/,
   );
 });
 

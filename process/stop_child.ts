@@ -10,8 +10,14 @@ import type { RunningChild } from "./running_child.ts";
  */
 export const OUTPUT_BACKSTOP_MS = 500;
 
-/** How often a group whose leader has exited is looked at during a stop. */
+/**
+ * How often a group whose leader has exited is looked at during a stop:
+ * first after `GROUP_POLL_MS`, then twice as long each time up to
+ * `GROUP_POLL_MAX_MS`, so a group that ends at once is noticed at once and
+ * one that takes the whole grace costs a few `/proc` scans a second.
+ */
 export const GROUP_POLL_MS = 20;
+export const GROUP_POLL_MAX_MS = 250;
 
 export interface StopChildOptions {
   /** Named in log lines. */
@@ -94,6 +100,7 @@ async function groupEndsBy(
   },
 ): Promise<boolean> {
   const { clock, control } = options;
+  let pause = GROUP_POLL_MS;
   for (;;) {
     try {
       if (!control.groupExists(pgid)) return true;
@@ -107,7 +114,8 @@ async function groupEndsBy(
     }
     const left = deadline - clock.now();
     if (left <= 0) return false;
-    await delay(Math.min(GROUP_POLL_MS, left), { clock });
+    await delay(Math.min(pause, left), { clock });
+    pause = Math.min(pause * 2, GROUP_POLL_MAX_MS);
   }
 }
 
