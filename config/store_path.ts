@@ -10,7 +10,8 @@ export type StorePathProbe = (path: string) => string | null;
 
 /**
  * The file system check llama-swap runs on `store.path` at load, with its
- * texts: an existing path must be a regular file we may open for writing;
+ * texts: an existing path must be a regular file we may open for writing
+ * (a FIFO, socket or device is refused before any open);
  * a missing one needs a directory we may create a file in (tried with a
  * temporary file that is removed at once); any other failure to stat the
  * path is reported as it is.
@@ -25,6 +26,9 @@ export function probeStorePath(path: string): string | null {
   }
 
   if (info.isDirectory) return `${path} is a directory, not a file`;
+  // Opening a FIFO for writing would block until a reader comes, and a
+  // device is no database: only regular files are opened.
+  if (!info.isFile) return `${path} is not a regular file`;
   try {
     Deno.openSync(path, { write: true }).close();
   } catch (error) {

@@ -25,6 +25,24 @@ Deno.test("probeStorePath() says a directory is not a file", async () => {
   );
 });
 
+Deno.test({
+  name: "probeStorePath() refuses a FIFO and a device without opening them",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await using dir = await tempDir();
+    const fifo = `${dir.path}/store.fifo`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.equal(made.success, true);
+
+    // Opening the FIFO would hang this test until a reader came.
+    assert.equal(probeStorePath(fifo), `${fifo} is not a regular file`);
+    assert.equal(
+      probeStorePath("/dev/null"),
+      "/dev/null is not a regular file",
+    );
+  },
+});
+
 Deno.test("probeStorePath() says a missing directory is not writable", () => {
   const problem = probeStorePath("/no/such/dir/x.db");
 
