@@ -41,13 +41,7 @@ export function expandEnvMacros(
   env: EnvLookup,
   issues: Issues,
 ): EnvExpansion | null {
-  // Parse a copy with each reference replaced by as many letters, so braces
-  // in flow lists (`[${env.KEY}]`) do not break it and offsets still match.
-  const probe = text.replace(
-    ENV_MACRO_REGEXP,
-    (whole) => "x".repeat(whole.length),
-  );
-  const document = parseDocument(probe, { merge: true, prettyErrors: false });
+  const { probe, document } = probeDocument(text);
   const valid = document.errors.length === 0;
   const active = valid ? blankComments(text, probe) : text;
 
@@ -87,11 +81,13 @@ export function expandEnvMacros(
 
 /**
  * Makes llama-swap's two `${env.NAME}` passes: `expandEnvMacros()` over the
- * file, then once more over its result, so a variable whose value holds
- * `${env.OTHER}` gets OTHER's value too (llama-swap runs the second pass
- * over the document re-serialised without comments; the result is the same
- * because comments are skipped here as well). Values inserted by the
- * second pass are not looked at again.
+ * file, then once more over the values the first pass put in, so a
+ * variable whose value holds `${env.OTHER}` gets OTHER's value too
+ * (llama-swap runs its second pass over the whole document re-serialised
+ * without comments, which changes only those values). Only the inserted
+ * text is looked at again: a reference in a comment never counts, even
+ * when an inserted value leaves the YAML unparsable. Values inserted by
+ * the second pass are not looked at again.
  */
 export function substituteEnvMacros(
   text: string,
@@ -100,11 +96,75 @@ export function substituteEnvMacros(
 ): EnvSubstitution {
   const first = expandEnvMacros(text, env, issues);
   if (first === null) return { ok: false, text, layers: [] };
-  const second = expandEnvMacros(first.text, env, issues);
+  const second = expandInsertedValues(first, env, issues);
   if (second === null) {
     return { ok: false, text: first.text, layers: [first.edits] };
   }
   return { ok: true, text: second.text, layers: [first.edits, second.edits] };
+}
+
+/**
+ * The second pass: `${env.NAME}` references inside the values `first`
+ * inserted are replaced (problems reported at them, in `first.text`).
+ */
+function expandInsertedValues(
+  first: EnvExpansion,
+  env: EnvLookup,
+  issues: Issues,
+): EnvExpansion | null {
+  const text = first.text;
+  const edits: TextEdit[] = [];
+  const reported = new Set<string>();
+  let out = "";
+  let cursor = 0;
+  let shift = 0;
+  for (const inserted of first.edits) {
+    const start = inserted.start + shift;
+    shift += inserted.replacementLength - inserted.length;
+    const value = text.slice(start, start + inserted.replacementLength);
+    for (const match of value.matchAll(ENV_MACRO_REGEXP)) {
+      const name = match[1] ?? "";
+      const at = start + match.index;
+      const found = env(name);
+      const problem = checkValue(name, found);
+      if (found === undefined || problem !== null) {
+        if (!reported.has(name)) {
+          issues.error(at, keyPathAt(text, at), problem ?? "");
+        }
+        reported.add(name);
+        continue;
+      }
+      const escaped = escapeForYaml(found);
+      out += text.slice(cursor, at) + escaped;
+      cursor = at + match[0].length;
+      edits.push({
+        start: at,
+        length: match[0].length,
+        replacementLength: escaped.length,
+      });
+    }
+  }
+  if (reported.size > 0) return null;
+  return { text: out + text.slice(cursor), edits };
+}
+
+/** The key path at `offset` of `text`, or "" when the YAML does not parse. */
+function keyPathAt(text: string, offset: number): string {
+  const { document } = probeDocument(text);
+  return document.errors.length === 0 ? pathAtOffset(document, offset) : "";
+}
+
+/**
+ * `text` parsed with each reference replaced by as many letters, so braces
+ * in flow lists (`[${env.KEY}]`) do not break it and offsets still match.
+ */
+function probeDocument(text: string) {
+  const probe = text.replace(
+    ENV_MACRO_REGEXP,
+    (whole) => "x".repeat(whole.length),
+  );
+  const document = parseDocument(probe, { merge: true, prettyErrors: false });
+  return { probe, document };
 }
 
 function checkValue(name: string, value: string | undefined): string | null {

@@ -239,6 +239,22 @@ Deno.test("loadConfig() reports an unset variable named inside another's value a
   assert.equal(error.column, 12);
 });
 
+Deno.test("loadConfig() reports the YAML a value broke, not a reference in a comment", () => {
+  const error = assertOneError(
+    lines(
+      "# needs ${env.UNSET_IN_COMMENT} someday",
+      "models:",
+      "  m:",
+      "    cmd: x --port ${PORT} ${env.A}",
+    ),
+    'models.m.cmd."x --port ${PORT} a"',
+    "cannot parse YAML",
+    { A: "a: b" },
+  );
+
+  assert.equal(error.line, 4);
+});
+
 Deno.test("loadConfig() never calls a set variable unset when its reference is left over", () => {
   const deeper = assertOneError(
     lines("models:", "  m:", "    cmd: s ${env.A} --port ${PORT}"),
