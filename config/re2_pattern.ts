@@ -36,6 +36,8 @@ interface Frame {
 
 const MAX_REPEAT = 1000;
 const QUANTIFIER_START = /^[*+?{]/;
+/** A repeat operator for certain: `{` only when a valid count follows. */
+const REPEAT_START = /^(?:[*+?]|\{\d+(?:,\d*)?\})/;
 const CAPTURE_NAME_REGEXP = /^[\p{L}\p{Nd}_]+$/u;
 
 /**
@@ -68,6 +70,8 @@ class Translator {
   #pos = 0;
   #out = "";
   #flags: Flags = { i: false, m: false, s: false, U: false };
+  /** The last thing read was a `(?flags)` group, which matches nothing. */
+  #afterFlags = false;
   readonly #frames: Frame[] = [];
   readonly #names = new Set<string>();
 
@@ -93,6 +97,14 @@ class Translator {
 
   #step(): void {
     const char = this.#source[this.#pos]!;
+    const afterFlags = this.#afterFlags;
+    this.#afterFlags = false;
+    if (afterFlags && REPEAT_START.test(this.#source.slice(this.#pos))) {
+      // RE2 would repeat what came before the flags; JavaScript cannot
+      // say that without a group, and such a pattern is almost surely a
+      // slip, so it is refused rather than given another meaning.
+      this.#fail("a repeat cannot follow an inline flag group", this.#pos);
+    }
     switch (char) {
       case "(":
         return this.#openGroup();
@@ -228,6 +240,7 @@ class Translator {
       if (top.modifierOpen) this.#out += flags.i ? "(?i:" : "(?-i:";
     }
     this.#flags = flags;
+    this.#afterFlags = true;
   }
 
   #closeGroup(): void {

@@ -145,6 +145,15 @@ Deno.test("translateRe2() refuses what RE2 refuses", () => {
   assertRefused("[\u{1F600}]", "above U+FFFF");
 });
 
+Deno.test("translateRe2() refuses a repeat right after an inline flag group, and keeps a literal brace there", () => {
+  assertRefused("a+(?s)?", "a repeat cannot follow an inline flag group", 6);
+  assertRefused("^a{2}(?m)?$", "a repeat cannot follow an inline flag group");
+  assertRefused("x*(?i)+", "a repeat cannot follow an inline flag group");
+  assertRefused("ab(?i){2}", "a repeat cannot follow an inline flag group");
+  assertMatches("(?i){x}", ["{X}"], ["x"]);
+  assertMatches("a(?i)b+", ["aBBB"], ["AB"]);
+});
+
 Deno.test("translateRe2() answers random patterns with a compiling source or a Re2SyntaxError", () => {
   const pieces = [
     "a",
