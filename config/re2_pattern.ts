@@ -62,8 +62,25 @@ const CAPTURE_NAME_REGEXP = /^[\p{L}\p{Nd}_]+$/u;
  * // String.raw`(?i:^\/static\/[0-9A-Za-z_]+\.css(?![\s\S]))`
  */
 export function translateRe2(pattern: string): string {
-  return new Translator(pattern).run();
+  return new Translator(pattern).run().source;
 }
+
+/**
+ * `translateRe2()` for subjects without line breaks, such as URL paths: a
+ * pattern that starts with `.*` and has no top-level `|` is anchored at
+ * the start, which matches the same (the `.*` can take in any prefix of a
+ * single line) in linear time, where JavaScript's backtracking would try
+ * every start position and take quadratic time on a long path.
+ */
+export function translateRe2ForLine(pattern: string): string {
+  const { source, topLevelAlternation } = new Translator(pattern).run();
+  return !topLevelAlternation && source.startsWith(ANY_RUN)
+    ? `^${source}`
+    : source;
+}
+
+/** What `.*` becomes outside `(?s)`. */
+const ANY_RUN = "[^\\n]*";
 
 class Translator {
   readonly #source: string;
@@ -72,6 +89,8 @@ class Translator {
   #flags: Flags = { i: false, m: false, s: false, U: false };
   /** The last thing read was a `(?flags)` group, which matches nothing. */
   #afterFlags = false;
+  /** A `|` outside every group was read. */
+  #topLevelAlternation = false;
   readonly #frames: Frame[] = [];
   readonly #names = new Set<string>();
 
@@ -79,7 +98,7 @@ class Translator {
     this.#source = source;
   }
 
-  run(): string {
+  run(): { source: string; topLevelAlternation: boolean } {
     this.#frames.push({
       saved: this.#flags,
       startI: false,
@@ -92,7 +111,10 @@ class Translator {
       this.#fail("missing closing )", open.at);
     }
     if (this.#top().modifierOpen) this.#out += ")";
-    return compiled(this.#out);
+    return {
+      source: compiled(this.#out),
+      topLevelAlternation: this.#topLevelAlternation,
+    };
   }
 
   #step(): void {
@@ -257,6 +279,7 @@ class Translator {
   /** Flags set by `(?i)` carry on into the next alternative, as in RE2. */
   #alternation(): void {
     this.#pos++;
+    if (this.#frames.length === 1) this.#topLevelAlternation = true;
     if (!this.#top().modifierOpen) {
       this.#out += "|";
       return;

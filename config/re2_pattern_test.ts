@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { translateRe2 } from "./re2_pattern.ts";
+import { translateRe2, translateRe2ForLine } from "./re2_pattern.ts";
 import { Re2SyntaxError } from "./re2_syntax_error.ts";
 
 /** The translation of `pattern`, compiled. */
@@ -215,4 +215,23 @@ Deno.test("translateRe2() answers random patterns with a compiling source or a R
       assert.ok(error instanceof Re2SyntaxError, `${pattern}: ${error}`);
     }
   }
+});
+
+Deno.test("translateRe2ForLine() anchors a leading .* without top-level alternation, and runs in linear time", () => {
+  assert.equal(
+    translateRe2ForLine(String.raw`.*\.(js|css)$`),
+    String.raw`^[^\n]*\.(js|css)$`,
+  );
+  assert.equal(
+    translateRe2ForLine(String.raw`.*\.js$|foo`),
+    String.raw`[^\n]*\.js$|foo`,
+  );
+  assert.equal(translateRe2ForLine("(?s).*x"), String.raw`[\s\S]*x`);
+  assert.equal(translateRe2ForLine(String.raw`\.map$`), String.raw`\.map$`);
+
+  // 16,384 dots and no match: the unanchored form takes about a second.
+  const path = "/" + "a.".repeat(16_384);
+  const anchored = new RegExp(translateRe2ForLine(String.raw`.*\.(js|css)$`));
+  assert.equal(anchored.test(path), false);
+  assert.equal(anchored.test(`${path}x.css`), true);
 });
