@@ -1,3 +1,5 @@
+import { readOptional } from "./read_optional.ts";
+
 /** Resident memory and CPU time of one process. */
 export interface ProcessStats {
   /** Resident set size in bytes, or null when unknown. */
@@ -28,28 +30,14 @@ export async function readProcessStats(
   readTextFile: ReadTextFile = Deno.readTextFile,
 ): Promise<ProcessStats> {
   const [stat, status] = await Promise.all([
-    readIfPresent(`/proc/${pid}/stat`, readTextFile),
-    readIfPresent(`/proc/${pid}/status`, readTextFile),
+    readOptional(`/proc/${pid}/stat`, readTextFile),
+    readOptional(`/proc/${pid}/status`, readTextFile),
   ]);
   return {
     residentBytes: status === null ? null : parseResidentBytes(status),
     cpuSeconds: stat === null ? null : parseCpuSeconds(stat),
   };
 }
-
-async function readIfPresent(
-  path: string,
-  readTextFile: ReadTextFile,
-): Promise<string | null> {
-  try {
-    return await readTextFile(path);
-  } catch (error) {
-    const expected = error instanceof Deno.errors.NotFound ||
-      error instanceof Deno.errors.PermissionDenied ||
-      error instanceof Deno.errors.NotCapable;
-    if (expected) return null;
-    throw error;
-  }
 }
 
 /**
