@@ -38,7 +38,6 @@ export async function readProcessStats(
     cpuSeconds: stat === null ? null : parseCpuSeconds(stat),
   };
 }
-}
 
 /**
  * `utime + stime` of a `/proc/<pid>/stat` line, in seconds. The command
