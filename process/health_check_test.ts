@@ -2,6 +2,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { delay } from "../lib/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import {
+  type HealthCheckOptions,
   type HealthOutcome,
   probeInterval,
   waitUntilHealthy,
@@ -27,9 +28,22 @@ function scriptedFetch(statuses: number[]) {
   return { fetch, calls, bodiesCancelled };
 }
 
-function watch(promise: Promise<HealthOutcome>) {
+/**
+ * Starts `waitUntilHealthy()` on a fixed URL (60 s and a signal nobody
+ * aborts unless `options` say otherwise); `outcome` fills in once it ends.
+ */
+function probeUntilHealthy(
+  options:
+    & Partial<HealthCheckOptions>
+    & Pick<HealthCheckOptions, "clock" | "fetch">,
+) {
   const seen: { outcome: HealthOutcome | null } = { outcome: null };
-  promise.then((outcome) => (seen.outcome = outcome));
+  waitUntilHealthy({
+    url: "http://127.0.0.1:9/health",
+    timeoutMs: 60_000,
+    signal: new AbortController().signal,
+    ...options,
+  }).then((outcome) => (seen.outcome = outcome));
   return seen;
 }
 
@@ -43,13 +57,10 @@ Deno.test("probeInterval() probes every 10 ms in the first second, then backs of
 Deno.test("waitUntilHealthy() probes at once, then every 10 ms until HTTP 200", async () => {
   const clock = new FakeClock();
   const { fetch, calls } = scriptedFetch([503, 503, 200]);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
-    signal: new AbortController().signal,
+  const seen = probeUntilHealthy({
     clock,
     fetch,
-  }));
+  });
 
   await flush();
   strictEqual(calls.length, 1);
@@ -71,13 +82,10 @@ Deno.test("waitUntilHealthy() probes at once, then every 10 ms until HTTP 200", 
 Deno.test("waitUntilHealthy() counts only HTTP 200 as healthy", async () => {
   const clock = new FakeClock();
   const { fetch, calls } = scriptedFetch([204, 301, 500, 200]);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
-    signal: new AbortController().signal,
+  const seen = probeUntilHealthy({
     clock,
     fetch,
-  }));
+  });
 
   for (let i = 0; i < 3; i++) {
     await flush();
@@ -93,13 +101,10 @@ Deno.test("waitUntilHealthy() counts only HTTP 200 as healthy", async () => {
 Deno.test("waitUntilHealthy() discards every response body", async () => {
   const clock = new FakeClock();
   const { fetch, bodiesCancelled } = scriptedFetch([503, 200]);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
-    signal: new AbortController().signal,
+  const seen = probeUntilHealthy({
     clock,
     fetch,
-  }));
+  });
 
   await flush();
   clock.tick(10);
@@ -112,13 +117,11 @@ Deno.test("waitUntilHealthy() discards every response body", async () => {
 Deno.test("waitUntilHealthy() gives up with timeout once the deadline passes", async () => {
   const clock = new FakeClock();
   const { fetch, calls } = scriptedFetch([503]);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
+  const seen = probeUntilHealthy({
     timeoutMs: 100,
-    signal: new AbortController().signal,
     clock,
     fetch,
-  }));
+  });
 
   for (let i = 0; i < 10; i++) {
     await flush();
@@ -143,14 +146,12 @@ Deno.test("waitUntilHealthy() abandons a hung probe after probeTimeoutMs", async
     });
   };
   const stop = new AbortController();
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
+  const seen = probeUntilHealthy({
     signal: stop.signal,
     clock,
     fetch: hanging,
     probeTimeoutMs: 1000,
-  }));
+  });
 
   await flush();
   clock.tick(999);
@@ -184,13 +185,10 @@ function slowFetch(clock: FakeClock, ms: number) {
 Deno.test("waitUntilHealthy() waits for a probe slower than a second when no probe timeout is set", async () => {
   const clock = new FakeClock();
   const { fetch, signals } = slowFetch(clock, 1500);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
-    signal: new AbortController().signal,
+  const seen = probeUntilHealthy({
     clock,
     fetch,
-  }));
+  });
 
   await flush();
   clock.tick(1499);
@@ -208,13 +206,11 @@ Deno.test("waitUntilHealthy() waits for a probe slower than a second when no pro
 Deno.test("waitUntilHealthy() abandons a probe still unanswered at the deadline", async () => {
   const clock = new FakeClock();
   const { fetch, signals } = slowFetch(clock, 5000);
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
+  const seen = probeUntilHealthy({
     timeoutMs: 2000,
-    signal: new AbortController().signal,
     clock,
     fetch,
-  }));
+  });
 
   await flush();
   clock.tick(1999);
@@ -233,13 +229,11 @@ Deno.test("waitUntilHealthy() ends with cancelled when its signal aborts", async
   const clock = new FakeClock();
   const { fetch } = scriptedFetch([503]);
   const stop = new AbortController();
-  const seen = watch(waitUntilHealthy({
-    url: "http://127.0.0.1:9/health",
-    timeoutMs: 60_000,
+  const seen = probeUntilHealthy({
     signal: stop.signal,
     clock,
     fetch,
-  }));
+  });
   await flush();
 
   stop.abort();
