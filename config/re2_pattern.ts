@@ -32,6 +32,11 @@ interface Frame {
   modifierOpen: boolean;
   /** Where the group opened, for "missing )". */
   readonly at: number;
+  /**
+   * The largest product of nested `{n,m}` counts inside the group so far
+   * (RE2 refuses a pattern whose product passes `MAX_REPEAT`).
+   */
+  nestedRepeat: number;
 }
 
 const MAX_REPEAT = 1000;
@@ -91,6 +96,8 @@ class Translator {
   #afterFlags = false;
   /** A `|` outside every group was read. */
   #topLevelAlternation = false;
+  /** The nested `{n,m}` product of what a repeat now would apply to. */
+  #lastAtomRepeat = 1;
   readonly #frames: Frame[] = [];
   readonly #names = new Set<string>();
 
@@ -104,6 +111,7 @@ class Translator {
       startI: false,
       modifierOpen: false,
       at: 0,
+      nestedRepeat: 1,
     });
     while (this.#pos < this.#source.length) this.#step();
     if (this.#frames.length > 1) {
@@ -127,6 +135,9 @@ class Translator {
       // slip, so it is refused rather than given another meaning.
       this.#fail("a repeat cannot follow an inline flag group", this.#pos);
     }
+    // A new atom weighs 1 until a group closing says otherwise.
+    const repeat = REPEAT_START.test(this.#source.slice(this.#pos));
+    if (char !== ")" && !repeat) this.#lastAtomRepeat = 1;
     switch (char) {
       case "(":
         return this.#openGroup();
@@ -249,6 +260,7 @@ class Translator {
       startI: flags.i,
       modifierOpen: false,
       at,
+      nestedRepeat: 1,
     });
     this.#flags = flags;
   }
@@ -274,6 +286,9 @@ class Translator {
     if (frame.modifierOpen) this.#out += ")";
     this.#out += ")";
     this.#flags = frame.saved;
+    const parent = this.#top();
+    parent.nestedRepeat = Math.max(parent.nestedRepeat, frame.nestedRepeat);
+    this.#lastAtomRepeat = frame.nestedRepeat;
   }
 
   /** Flags set by `(?i)` carry on into the next alternative, as in RE2. */
@@ -316,6 +331,15 @@ class Translator {
       this.#fail(`invalid repeat count "${match[0]}"`, at);
     }
     if (min > max) this.#fail(`invalid repeat count "${match[0]}"`, at);
+    // Counts multiply through nesting, as RE2 checks them: (a{500}){3}
+    // is refused like a{1500}. An unbounded count weighs its minimum.
+    const count = max === Infinity ? min : max;
+    const nested = Math.max(count, 1) * this.#lastAtomRepeat;
+    if (nested > MAX_REPEAT) {
+      this.#fail(`invalid repeat count "${match[0]}"`, at);
+    }
+    const top = this.#top();
+    top.nestedRepeat = Math.max(top.nestedRepeat, nested);
     this.#pos += match[0].length;
     this.#quantifier(match[0]);
   }

@@ -130,6 +130,9 @@ Deno.test("translateRe2() refuses what RE2 refuses", () => {
   assertRefused(String.raw`\C`, String.raw`invalid escape sequence "\C"`);
   assertRefused("a{1001}", 'invalid repeat count "{1001}"');
   assertRefused("a{3,2}", 'invalid repeat count "{3,2}"');
+  assertRefused("(a{500}){3}", 'invalid repeat count "{3}"');
+  assertRefused("((a{10}b){10}c){11}", 'invalid repeat count "{11}"');
+  assertRefused("(a{2,}){501}", 'invalid repeat count "{501}"');
   assertRefused("[z-a]", 'invalid character class range "z-a"');
   assertRefused("[[:word1:]]", 'invalid character class range "[:word1:]"');
   assertRefused("(?x)a", 'invalid or unsupported Perl syntax "(?x"');
@@ -143,6 +146,16 @@ Deno.test("translateRe2() refuses what RE2 refuses", () => {
   assertRefused("a**", "nothing to repeat");
   assertRefused("*a", "nothing to repeat");
   assertRefused("[\u{1F600}]", "above U+FFFF");
+});
+
+Deno.test("translateRe2() accepts nested repeats whose counts multiply to 1000 at most", () => {
+  assertMatches("(a{10}){100}", ["a".repeat(1000)], ["a".repeat(999)]);
+  assertMatches(
+    "(a{500})(b{2})*x{1000}",
+    ["a".repeat(500) + "x".repeat(1000)],
+    [],
+  );
+  assertMatches("(a{0}){1000}b", ["b"], []);
 });
 
 Deno.test("translateRe2() refuses a repeat right after an inline flag group, and keeps a literal brace there", () => {
