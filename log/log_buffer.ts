@@ -1,3 +1,5 @@
+import { joinBytes } from "../lib/mod.ts";
+
 /** Bytes of history a buffer keeps unless told otherwise (100 KiB). */
 export const DEFAULT_LOG_HISTORY_BYTES = 100 * 1024;
 
@@ -43,14 +45,8 @@ export class LogBuffer {
 
   /** The retained history as one byte array, oldest first. */
   history(): Uint8Array {
-    const out = new Uint8Array(this.#size);
-    let at = 0;
-    for (let i = this.#first; i < this.#chunks.length; i++) {
-      const chunk = this.#chunks[i]!;
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    // The list copy costs one pointer per line, next to the bytes copied.
+    return joinBytes(this.#chunks.slice(this.#first), this.#size);
   }
 
   /** The retained history decoded as UTF-8. */
