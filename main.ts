@@ -32,7 +32,7 @@ import {
   loadConfigSources,
   type LoadResult,
 } from "./config/mod.ts";
-import { readBuildInfo } from "./lib/mod.ts";
+import { errorText, readBuildInfo } from "./lib/mod.ts";
 import { TerminalWriter } from "./log/mod.ts";
 import { createObservability } from "./observe/mod.ts";
 import { ListenError, ProxyServer, type TlsFiles } from "./serve/mod.ts";
@@ -128,7 +128,7 @@ async function serve(options: CliOptions, config: Config): Promise<number> {
   try {
     tls = readTls ? await readTls() : null;
   } catch (error) {
-    console.error(`llama-swap: cannot read the TLS files: ${describe(error)}`);
+    console.error(`llama-swap: cannot read the TLS files: ${errorText(error)}`);
     return 1;
   }
 
@@ -220,10 +220,6 @@ export default {
     return embedded.then((server) => server.fetch(request, info));
   },
 } satisfies Deno.ServeDefaultExport;
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Reads the `--tls-*` files; null when TLS is off. */
 function tlsReader(

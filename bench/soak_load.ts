@@ -2,6 +2,7 @@
  * The soak's client side: many mixed requests at a fixed concurrency, some
  * aborted by the client, each classified by how it ended.
  */
+import { errorText } from "../lib/mod.ts";
 import { Prng } from "./prng.ts";
 
 export interface SoakLoadOptions {
@@ -124,7 +125,7 @@ async function oneRequest(
     if (status === 200) return { kind: "cut" };
     return {
       kind: "lost",
-      detail: error instanceof Error ? error.message : String(error),
+      detail: errorText(error),
     };
   } finally {
     clearTimeout(abortTimer);

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import {
   ConfigWatcher,
   type ProxyServer,
@@ -86,7 +86,7 @@ export async function runUntilStopped(
     );
     server.shutdown().then(() => stopped.resolve(0), (error) => {
       log.error("shutdown failed", {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
       stopped.resolve(1);
     });

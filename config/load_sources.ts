@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { join, resolve } from "node:path";
 import type { ConfigError } from "./errors.ts";
 import {
@@ -67,7 +68,7 @@ export async function loadConfigSources(
     try {
       files = await listConfigDirectory(configDir, fs); // 2
     } catch (error) {
-      return failure(`-config-dir ${configDir}: ${describe(error)}`);
+      return failure(`-config-dir ${configDir}: ${errorText(error)}`);
     }
   }
   if (config !== null && configDir !== null) {
@@ -90,7 +91,7 @@ export async function loadConfigSources(
       texts.push({ file: path, text: await fs.readTextFile(path) });
     } catch (error) {
       errors.push(
-        fileError(`failed to read config ${path}: ${describe(error)}`),
+        fileError(`failed to read config ${path}: ${errorText(error)}`),
       );
     }
   }
@@ -159,8 +160,4 @@ function failure(message: string): LoadResult {
 /** An error about files as a whole; the message names the file itself. */
 function fileError(message: string): ConfigError {
   return { file: "", line: 0, column: 0, path: "", message };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

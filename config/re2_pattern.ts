@@ -3,6 +3,7 @@
  * JavaScript regular expression sources that mean the same, for
  * `new RegExp(source)` without flags.
  */
+import { errorText } from "../lib/mod.ts";
 import { translateClass } from "./re2_class.ts";
 import {
   escapeCodeUnit,
@@ -427,7 +428,7 @@ function compiled(source: string): string {
   try {
     new RegExp(source);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     const reason = detail.slice(detail.lastIndexOf(": ") + 2);
     throw new Re2SyntaxError(
       reason.charAt(0).toLowerCase() + reason.slice(1),

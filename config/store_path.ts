@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { dirname } from "node:path";
 import type { Issues } from "./issues.ts";
 import { entryOf, type YMap } from "./yaml_tree.ts";
@@ -21,7 +22,7 @@ export function probeStorePath(path: string): string | null {
   try {
     info = Deno.statSync(path);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) return describe(error);
+    if (!(error instanceof Deno.errors.NotFound)) return errorText(error);
     return probeDirectory(dirname(path));
   }
 
@@ -32,7 +33,7 @@ export function probeStorePath(path: string): string | null {
   try {
     Deno.openSync(path, { write: true }).close();
   } catch (error) {
-    return `${path} is not writable: ${describe(error)}`;
+    return `${path} is not writable: ${errorText(error)}`;
   }
   return null;
 }
@@ -45,7 +46,7 @@ function probeDirectory(directory: string): string | null {
       prefix: ".llama-swap-store-",
     });
   } catch (error) {
-    return `directory ${directory} is not writable: ${describe(error)}`;
+    return `directory ${directory} is not writable: ${errorText(error)}`;
   }
   Deno.removeSync(probe);
   return null;
@@ -67,8 +68,4 @@ export function checkStorePath(
   const store = entryOf(root, "store")?.value;
   const node = store?.kind === "map" ? entryOf(store, "path")?.value : store;
   issues.error(node?.span.start ?? 0, "store.path", problem);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,7 @@ export {
 } from "./chunk_reader.ts";
 export { joinBytes } from "./bytes.ts";
 export { abortAccount, Cancelled } from "./cancelled.ts";
+export { errorText } from "./error_text.ts";
 export { type Clock, delay, systemClock } from "./clock.ts";
 export { type Deferred, deferred } from "./deferred.ts";
 export { isCompiled, selfCommand, shellQuote } from "./self_command.ts";

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -50,7 +51,7 @@ export function openActivityDatabase(path: string): DatabaseSync {
     return db;
   } catch (error) {
     if (db?.isOpen) db.close();
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new Error(`Cannot open activity store "${path}": ${detail}`, {
       cause: error,
     });

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type {
@@ -88,7 +89,7 @@ export class ActivityObserver implements ProxyObserver {
         this.#log.warn("cannot record activity", {
           model: activity.model,
           path: activity.reqPath,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         });
       },
     });

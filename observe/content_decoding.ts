@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 
 /** A body as the recorder reads it, or why it could not be decoded. */
@@ -33,7 +34,7 @@ export function decodeBody(
       }
     }
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     return { ok: false, error: `cannot decode the ${coding} body: ${detail}` };
   }
   return { ok: true, bytes: body };

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { isMissingProgram, type RunCommand } from "./command_runner.ts";
 
@@ -95,7 +96,7 @@ export class NvidiaSmiReader {
         return [];
       }
       return this.#failed(
-        error instanceof Error ? error.message : String(error),
+        errorText(error),
       ); // 3.
     }
   }

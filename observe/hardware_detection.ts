@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { backgroundTimers } from "./background_timers.ts";
 import type { HardwareSnapshot } from "./hardware_snapshot.ts";
@@ -60,7 +60,7 @@ export class HardwareDetection {
       this.#snapshot = await Promise.race([detected, stopped.promise]);
     } catch (error) {
       const fields = {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       };
       if (signal.reason?.name === "AbortError") {
         options.log.debug("hardware detection abandoned", fields);

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { join } from "node:path";
 import type { Config } from "../config/types.ts";
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger, LogHub } from "../log/mod.ts";
 import type { ProxyEnv } from "../proxy/mod.ts";
 import { ActivityObserver } from "./activity_observer.ts";
@@ -343,7 +343,7 @@ function openActivityStore(options: {
     if (store.path === ":memory:") throw error;
     log.warn("cannot open the activity store; keeping activity in memory", {
       path: store.path,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     return new ActivityStore({ ...store, path: ":memory:" });
   }

@@ -1,5 +1,5 @@
 import type { Config } from "../config/types.ts";
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { backgroundTimers } from "./background_timers.ts";
 import { type RunCommand, runCommand } from "./command_runner.ts";
@@ -211,7 +211,7 @@ export class PerformanceMonitor {
     } catch (error) {
       if (!this.#failing) {
         this.#log.warn("cannot sample host performance", {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         });
       }
       this.#failing = true;

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
 /**
@@ -23,7 +24,7 @@ export class BackgroundWork {
     const kept: Promise<void> = work
       .catch((error) => {
         this.#log.warn(`${what} failed`, {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         });
       })
       .finally(() => this.#pending.delete(kept));

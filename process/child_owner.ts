@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { BackgroundWork } from "./background_work.ts";
@@ -81,7 +82,7 @@ export class ChildOwner {
       log.warn("stop failed", {
         model,
         pid: child.pid,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     } finally {
       this.#release(child);

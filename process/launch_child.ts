@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { ModelConfig } from "../config/types.ts";
 import { splitCommand } from "./command_line.ts";
 import { describeSpawnError } from "./launch_settings.ts";
@@ -39,7 +40,7 @@ export function launchChild(
   try {
     argv = splitCommand(cmd);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     return { reason: "spawn", detail, cause: error };
   }
 

@@ -1,3 +1,5 @@
+import { errorText } from "../lib/mod.ts";
+
 /** Small pure helpers that turn a `ModelConfig` into launch settings. */
 
 /**
@@ -38,5 +40,5 @@ export function describeSpawnError(error: unknown): string {
   if (error instanceof Deno.errors.PermissionDenied) {
     return "permission denied";
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import {
   REAP_GRACE_MS,
@@ -112,7 +112,7 @@ export class ProcessRegistry {
           log.warn("cannot reap orphaned process group", {
             model: record.model,
             pgid: record.pgid,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorText(error),
           });
         }
       }

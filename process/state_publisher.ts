@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProcessState, StateChange } from "./types.ts";
@@ -56,7 +57,7 @@ export class StatePublisher {
     } catch (error) {
       this.#log.warn("state listener failed", {
         model: this.model,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { splitCommand } from "./command_line.ts";
@@ -47,7 +48,7 @@ export function requestStop(
     log.warn("cannot signal process group", {
       model,
       pid: target.pid,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
   }
   return undefined;
@@ -78,7 +79,7 @@ export function runStopCommand(
     log.warn("cannot run cmdStop, sending SIGTERM instead", {
       model,
       pid: target.pid,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     return null;
   }

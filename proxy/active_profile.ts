@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Config, ProfileConfig } from "../config/types.ts";
 import type { Logger } from "../log/mod.ts";
 
@@ -76,7 +77,7 @@ export class ActiveProfile {
       } catch (error) {
         this.#logger.warn("profile listener failed", {
           active: name ?? "none",
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         });
       }
     }

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyState } from "./deps.ts";
@@ -202,7 +203,7 @@ async function continueAfterLoading(
   } catch (error) {
     ctx.logger.warn("loading stream ended early", {
       model: target.id,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     loading.cancel();
   }

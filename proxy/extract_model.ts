@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 
 /** A request body read once, parsed as far as model extraction needed. */
@@ -92,7 +93,7 @@ function parseJsonObject(
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new HttpError(400, `invalid JSON body: ${detail}`, { cause: error });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -113,7 +114,7 @@ async function parseMultipart(
   try {
     return await request.formData();
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new HttpError(400, `invalid multipart form: ${detail}`, {
       cause: error,
     });

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
@@ -224,7 +225,7 @@ export async function forward(
         { cause: error },
       );
     }
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new HttpError(502, `${options.failurePrefix}: ${detail}`, {
       cause: error,
     });

@@ -1,6 +1,7 @@
 import {
   type ChunkReader,
   type Clock,
+  errorText,
   joinBytes,
   systemClock,
 } from "../lib/mod.ts";
@@ -474,7 +475,7 @@ class Connection {
       }
     } catch (error) {
       if (this.reused) throw new StaleConnection("stale", { cause: error });
-      throw new Error(`cannot send the request: ${describe(error)}`, {
+      throw new Error(`cannot send the request: ${errorText(error)}`, {
         cause: error,
       });
     }
@@ -561,7 +562,7 @@ class Connection {
         if (this.reused && !gotAny && this.buffered === 0) {
           throw new StaleConnection("stale", { cause: error });
         }
-        throw new Error(`no response from upstream: ${describe(error)}`, {
+        throw new Error(`no response from upstream: ${errorText(error)}`, {
           cause: error,
         });
       }
@@ -998,10 +999,6 @@ function chunkSize(buffer: Uint8Array, from: number, to: number): number {
     throw new Error("upstream sent a malformed chunked body");
   }
   return size;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Which schemes the environment sends through a proxy. */

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { errorAnswer, HttpError } from "./errors.ts";
 
@@ -94,7 +95,7 @@ export function startObservation(
       logger.warn("observer failed; ignoring it for this request", {
         call: what,
         id: start.id,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     }
   };
@@ -158,6 +159,6 @@ export function finishWithError(
   observation.chunk(new TextEncoder().encode(body));
   observation.finished({
     status: failure.status,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorText(error),
   });
 }

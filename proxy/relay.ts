@@ -1,4 +1,4 @@
-import { abortAccount, Cancelled, type Clock } from "../lib/mod.ts";
+import { abortAccount, Cancelled, type Clock, errorText } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 import type { OutgoingBody } from "./filters.ts";
 import {
@@ -173,7 +173,7 @@ async function relayWhole(
       status: init.status,
       error: signal.aborted
         ? abortAccount(signal)
-        : `upstream stream failed: ${describe(error)}`,
+        : `upstream stream failed: ${errorText(error)}`,
     });
     const broken = new ReadableStream({ start: (c) => c.error(error) });
     return new Response(broken, init);
@@ -231,7 +231,7 @@ export function relayBody(
           ? abortAccount(signal)
           : error === undefined
           ? undefined
-          : `upstream stream failed: ${describe(error)}`,
+          : `upstream stream failed: ${errorText(error)}`,
       ),
   });
 }
@@ -280,7 +280,7 @@ async function readPrefix(
       text += decoder.decode(chunk, { stream: true });
     }
   } catch (error) {
-    text += ` (body unreadable: ${describe(error)})`;
+    text += ` (body unreadable: ${errorText(error)})`;
   } finally {
     await reader.cancel().catch(() => undefined); // the body is not needed
   }
@@ -297,11 +297,7 @@ export function asHttpError(error: unknown, signal: AbortSignal): HttpError {
       : "client closed request";
     return new HttpError(499, message, { cause: error });
   }
-  return new HttpError(500, `unspecific error: ${describe(error)}`, {
+  return new HttpError(500, `unspecific error: ${errorText(error)}`, {
     cause: error,
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

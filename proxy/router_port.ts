@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 
 /** Permission to send one request to a ready model. */
@@ -64,7 +65,7 @@ export function isRouterRejection(error: unknown): error is RouterRejection {
  */
 export function routerFailure(error: unknown): HttpError {
   const status = isRouterRejection(error) ? error.status : 500;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   switch (status) {
     case 404:
       return new HttpError(404, "no local server found for requested model", {

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 
 /** Where a connection goes. */
@@ -67,7 +68,7 @@ async function connectTcp(
     connecting.then(closeQuietly, () => {}); // one that opens after all
     if (options.signal.aborted) throw options.signal.reason;
     throw new Error(
-      `cannot connect to ${target.authority}: ${describe(error)}`,
+      `cannot connect to ${target.authority}: ${errorText(error)}`,
       { cause: error },
     );
   } finally {
@@ -96,7 +97,7 @@ async function startTls(
     else starting.then(closeQuietly, () => closeQuietly(tcp));
     if (options.signal.aborted) throw options.signal.reason;
     throw new Error(
-      `TLS handshake with ${target.authority} failed: ${describe(error)}`,
+      `TLS handshake with ${target.authority} failed: ${errorText(error)}`,
       { cause: error },
     );
   } finally {
@@ -135,8 +136,4 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // closed already
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ClientInfo } from "./client_ip.ts";
@@ -250,7 +251,7 @@ function bridge(
     upgraded = ctx.sockets.upgrade(call.request, protocol ? { protocol } : {});
   } catch (error) {
     upstream.close();
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new HttpError(400, `cannot upgrade to a websocket: ${detail}`, {
       cause: error,
     });

@@ -1,5 +1,5 @@
 import { listConfigDirectory } from "../config/mod.ts";
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** What the watcher compares between polls. */
@@ -150,7 +150,7 @@ export class ConfigWatcher {
     } catch (error) {
       this.#log.warn("cannot stat the config file", {
         path,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
       return this.#lastFile;
     }
@@ -162,7 +162,7 @@ export class ConfigWatcher {
     } catch (error) {
       this.#log.warn("cannot read the config directory", {
         dir,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
       return this.#lastDirectory;
     }

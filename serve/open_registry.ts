@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { ProcessRegistry } from "../process/mod.ts";
 
@@ -17,7 +18,7 @@ export async function openRegistry(
   } catch (error) {
     logger.warn("cannot use the data directory; orphan reaping is off", {
       dataDir,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     return null;
   }

@@ -1,5 +1,5 @@
 import type { ModelConfig } from "../config/mod.ts";
-import { type Clock, systemClock } from "../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { UpstreamResponse, UpstreamSend } from "../proxy/mod.ts";
 import type { Lease, RouterView } from "../router/mod.ts";
@@ -91,7 +91,7 @@ async function loadOne(
     return status < 400;
   } catch (error) {
     if (signal.aborted) return null;
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorText(error);
     if (upstream) log.warn("model preload failed", { model, error: text });
     else log.warn("cannot load model", { model, reason, error: text });
     return false;

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import type { Config, LoadResult } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ReconfigureResult } from "../router/mod.ts";
@@ -92,7 +93,7 @@ export async function reloadRuntime(
     next = reconfigureRuntime(context.current, config, context.deps); // 2
   } catch (error) {
     log.error("config reload refused; the running config stays", {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     return null;
   }
@@ -115,7 +116,7 @@ export async function reloadRuntime(
     result = await next.applied; // 5
   } catch (error) {
     log.warn("config reload abandoned", {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
     return null;
   }
@@ -139,7 +140,7 @@ async function loadSafely(
   try {
     return await source();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     return {
       ok: false,
       errors: [{ file: "", line: 0, column: 0, path: "", message }],
@@ -159,7 +160,7 @@ async function warnAboutNewTlsFiles(
     }
   } catch (error) {
     log.warn("cannot read the TLS files again", {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
   }
 }

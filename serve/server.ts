@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import {
   type BuildInfo,
   type Clock,
+  errorText,
   settlesWithin,
   systemClock,
 } from "../lib/mod.ts";
@@ -231,7 +232,7 @@ export class ProxyServer {
         this.logger.debug("cannot kill a model's process group", {
           model: process.model,
           pid,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         });
       }
     }
@@ -340,7 +341,7 @@ export class ProxyServer {
         ? `[${options.hostname}]`
         : options.hostname || "*";
       throw new ListenError(
-        `cannot listen on ${host}:${options.port}: ${describe(error)}`,
+        `cannot listen on ${host}:${options.port}: ${errorText(error)}`,
         { cause: error },
       );
     }
@@ -417,12 +418,10 @@ function checkTlsFiles(tls: TlsFiles): void {
     Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...tls }).close();
   } catch (error) {
     throw new ListenError(
-      `cannot serve TLS with the given certificate and key: ${describe(error)}`,
+      `cannot serve TLS with the given certificate and key: ${
+        errorText(error)
+      }`,
       { cause: error },
     );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { errorText } from "../lib/mod.ts";
 import { parseArgs } from "node:util";
 
 /** Everything `llama-swap simulate` can be told on its command line. */
@@ -105,7 +106,7 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorOptions {
       allowPositionals: false,
     }));
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     throw new SimulatorUsageError(
       `Cannot parse simulator arguments: ${detail}`,
     );

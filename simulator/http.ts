@@ -1,4 +1,5 @@
 /** Small HTTP helpers shared by the simulator's routes. */
+import { errorText } from "../lib/mod.ts";
 import { isRecord } from "./reply.ts";
 
 /** What one request's handler tells the request log line. */
@@ -77,5 +78,5 @@ export function json(body: unknown, status = 200): Response {
 
 /** The message of anything thrown. */
 export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }

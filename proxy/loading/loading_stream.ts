@@ -1,5 +1,5 @@
 import type { LoadingStateFormat } from "../../config/types.ts";
-import { type Clock, systemClock } from "../../lib/mod.ts";
+import { type Clock, errorText, systemClock } from "../../lib/mod.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import {
   type Frame,
@@ -189,7 +189,7 @@ export class LoadingStream {
     if (outcome.kind === "upstreamFailed") {
       this.#logger.warn("upstream body failed during hand-over", {
         model: this.#model,
-        error: describe(outcome.error),
+        error: errorText(outcome.error),
       });
     }
   }
@@ -344,8 +344,4 @@ export class LoadingStream {
     this.#stopTyping?.();
     this.#stopTyping = null;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { type Deferred, deferred } from "../../lib/mod.ts";
+import { type Deferred, deferred, errorText } from "../../lib/mod.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 
 export interface PushableBodyOptions {
@@ -164,7 +164,7 @@ export class PushableBody {
   #logCancelFailure(error: unknown): void {
     this.#logger.debug("cancelling the upstream body failed", {
       stream: this.#label,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorText(error),
     });
   }
 }
