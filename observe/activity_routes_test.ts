@@ -202,3 +202,28 @@ Deno.test("GET /api/metrics/activity filters by model and GET /api/metrics/stats
   assert.equal(m1Stats.total_output_tokens, 8);
   assert.equal((await all.json()).total_requests, 3);
 });
+
+Deno.test("a POST to an /upstream inference path becomes activity under the inner path, other /upstream requests do not", async () => {
+  using proxy = observedProxy(testConfig([testModel("m1")]));
+  proxy.upstream.respond = () =>
+    Response.json({ usage: { prompt_tokens: 3, completion_tokens: 5 } });
+  const requests: [string, RequestInit][] = [
+    ["/upstream/m1/v1/chat/completions", jsonPost({ model: "m1" })],
+    ["/upstream/m1/probe", jsonPost({ model: "m1" })],
+    ["/upstream/m1/v1/chat/completions", {}],
+  ];
+
+  for (const [path, init] of requests) {
+    const res = await proxy.app.request(path, init);
+    await res.text();
+  }
+  const page = await activityPage(proxy);
+
+  assert.equal(proxy.upstream.hits.length, 3);
+  assert.equal(page.total, 1);
+  const entry = page.data[0]!;
+  assert.equal(entry.model, "m1");
+  assert.equal(entry.req_path, "/v1/chat/completions");
+  assert.equal(entry.tokens.input_tokens, 3);
+  assert.equal(entry.tokens.output_tokens, 5);
+});

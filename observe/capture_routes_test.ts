@@ -70,3 +70,27 @@ Deno.test("GET /api/captures/:id answers the capture, 400 for a bad ID and 404 w
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).error.message, "capture not found");
 });
+
+Deno.test("an /upstream speech answer is captured with its headers but not its audio", async () => {
+  using proxy = observedProxy(testConfig([testModel("m1")]));
+  proxy.upstream.respond = () =>
+    new Response(new Uint8Array([0xff, 0xfb, 0x90, 0x00]), {
+      headers: { "Content-Type": "audio/mpeg" },
+    });
+
+  const res = await proxy.app.request(
+    "/upstream/m1/v1/audio/speech",
+    jsonPost({ model: "m1", input: "hi" }),
+  );
+  await res.arrayBuffer();
+  const entry = (await activityPage(proxy)).data[0]!;
+  const capture = await proxy.app.request(`/api/captures/${entry.id}`);
+
+  assert.equal(entry.req_path, "/v1/audio/speech");
+  assert.equal(entry.has_capture, true);
+  const json = await capture.json();
+  assert.equal(json.req_path, "/v1/audio/speech");
+  assert.equal(atob(json.req_body), '{"model":"m1","input":"hi"}');
+  assert.equal(json.resp_headers["Content-Type"], "audio/mpeg");
+  assert.equal(json.resp_body, null);
+});

@@ -94,3 +94,36 @@ Deno.test("GET /api/inflight/:id/cancel answers 405", async () => {
   assert.equal(res.status, 405);
   assert.equal(res.headers.get("allow"), "POST");
 });
+
+Deno.test("an /upstream request to an inference path is in flight under its model, method and inner path; others are not", async () => {
+  using proxy = observedProxy(testConfig([testModel("m1")]));
+  const cases: [string, string, number][] = [
+    ["POST", "/upstream/m1/v1/chat/completions", 1],
+    ["GET", "/upstream/m1/props", 1],
+    ["POST", "/upstream/m1/probe", 0],
+  ];
+
+  for (const [method, path, tracked] of cases) {
+    const arrived = deferred<void>();
+    const release = deferred<void>();
+    proxy.upstream.respond = async () => {
+      arrived.resolve();
+      await release.promise;
+      return Response.json({ ok: true });
+    };
+    const pending = proxy.app.request(path, { method });
+    await arrived.promise;
+
+    const during = proxy.observability.inFlight.list();
+    release.resolve();
+    await (await pending).text();
+
+    assert.equal(during.length, tracked, path);
+    if (tracked) {
+      assert.equal(during[0]!.model, "m1");
+      assert.equal(during[0]!.method, method);
+      assert.equal(during[0]!.req_path, path.slice("/upstream/m1".length));
+    }
+    assert.equal(proxy.observability.inFlight.count(), 0, path);
+  }
+});

@@ -119,3 +119,24 @@ Deno.test("queueChanged notices move the queue gauge between scrapes", () => {
     true,
   );
 });
+
+Deno.test("GET /metrics serves the proxy's figures with performance monitoring disabled", async () => {
+  using proxy = observedProxy(
+    testConfig([testModel("m1")], {
+      performance: { disabled: true, every: 5 },
+    }),
+  );
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1" }),
+  );
+  await res.text();
+
+  const sample = await scrape(proxy);
+
+  const route = { model: "m1", path: "/v1/chat/completions" };
+  assert.equal(
+    sample("llamaswap_requests_total", { ...route, status_class: "2xx" }),
+    1,
+  );
+});
