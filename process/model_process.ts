@@ -65,6 +65,14 @@ interface StartAttempt {
 }
 
 /**
+ * True once an attempt can no longer end in `ready`: it failed, or
+ * `stop()` has interrupted it (its child may still be going away).
+ */
+function doomed(attempt: StartAttempt): boolean {
+  return attempt.failing || attempt.abort.signal.aborted;
+}
+
+/**
  * Owns one model's child process from spawn to exit: start, readiness,
  * stop, idle unload and crash detection.
  *
@@ -216,8 +224,8 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
 
   /**
    * 1. ready: done. 2. shutdown (or shutting down): refuse. 3. starting:
-   * share that start, or, when it has already failed and its child is
-   * being cleaned up, wait for that and look again. 4. stopping: wait for
+   * share that start, or, when it has failed or a stop has interrupted it
+   * (its child is being cleaned up), wait for that and look again. 4. stopping: wait for
    * the stop, then look again. 5. stopped: start, and share that start.
    */
   async #ensureReady(): Promise<void> {
@@ -229,7 +237,7 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
           throw this.#shutdownError();
         case "starting": { // 3
           const attempt = this.#start!;
-          if (!attempt.failing) return await attempt.ready;
+          if (!doomed(attempt)) return await attempt.ready;
           await attempt.finished;
           break;
         }

@@ -336,6 +336,34 @@ Deno.test("ModelProcess.ensureReady() while a timed-out start is cleaned up wait
   ]);
 });
 
+Deno.test("ModelProcess.ensureReady() right after stop() interrupted a start starts again instead of sharing the failure", async () => {
+  const { control, process } = setup(
+    { checkEndpoint: "/health" },
+    (_input, init) =>
+      control.children.length > 1
+        ? Promise.resolve(new Response("ok"))
+        : hangingFetch(_input, init),
+  );
+  const states = recordStates(process);
+  const first = process.ensureReady().catch((error) => error);
+  await nextTurn();
+
+  const stopped = process.stop(1000);
+  const second = process.ensureReady();
+  await stopped;
+  await second;
+
+  startError("aborted")(await first);
+  strictEqual(process.state, "ready");
+  strictEqual(control.children.length, 2);
+  deepStrictEqual(states.transitions(), [
+    "stopped->starting",
+    "starting->stopped",
+    "stopped->starting",
+    "starting->ready",
+  ]);
+});
+
 Deno.test("ModelProcess.stop() kills the group once the grace has passed", async () => {
   const { clock, control, process } = setup();
   await process.ensureReady();
