@@ -19,7 +19,9 @@ Deno.test("loadConfig() loads an empty file with every default", () => {
     includeAliasesInList: false,
     requestBodyLimit: 64 * 1024 * 1024,
     performance: { disabled: false, every: 5 },
-    upstreamIgnorePaths: ["^[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"],
+    upstreamIgnorePaths: [
+      "(?<![^\\n])[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$",
+    ],
     storePath: null,
     sessionIdHeaders: ["X-Session-ID", "X-Litellm-Session-Id"],
     startPort: 5800,
@@ -136,7 +138,9 @@ Deno.test("loadConfig() clamps metricsMaxInMemory and captureBuffer", () => {
 });
 
 Deno.test("loadConfig() validates upstream.ignorePaths as regular expressions", () => {
-  const defaults = ["^[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$"];
+  const defaults = [
+    "(?<![^\\n])[^\\n]*\\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$",
+  ];
 
   const [pattern = ""] = loadOk(lines("upstream: {}")).upstreamIgnorePaths;
   const ignored = [

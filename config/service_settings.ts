@@ -1,6 +1,6 @@
 import type { MapFields } from "./fields.ts";
 import { parseGoDuration } from "./go_duration.ts";
-import { translateRe2ForLine } from "./re2_pattern.ts";
+import { translateRe2 } from "./re2_pattern.ts";
 import { Re2SyntaxError } from "./re2_syntax_error.ts";
 import { reportType } from "./values.ts";
 import type { YNode } from "./yaml_tree.ts";
@@ -11,7 +11,7 @@ export const DEFAULT_IGNORE_PATHS: readonly string[] = [
   String.raw`.*\.(js|json|css|png|gif|jpg|jpeg|ico|txt)$`,
 ];
 
-const DEFAULT_IGNORE_SOURCES = DEFAULT_IGNORE_PATHS.map(translateRe2ForLine);
+const DEFAULT_IGNORE_SOURCES = DEFAULT_IGNORE_PATHS.map(translateRe2);
 
 /** Headers the activity view reads a session ID from by default. */
 export const DEFAULT_SESSION_ID_HEADERS: readonly string[] = [
@@ -85,7 +85,7 @@ function readIgnorePaths(fields: MapFields): readonly string[] {
   const sources: string[] = [];
   for (const item of items) {
     try {
-      sources.push(translateRe2ForLine(item.value));
+      sources.push(translateRe2(item.value));
     } catch (error) {
       if (!(error instanceof Re2SyntaxError)) throw error;
       fields.issues.error(
