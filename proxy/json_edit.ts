@@ -79,11 +79,8 @@ function deleteAt(text: string, at: Span, keys: string[]): string {
       const found = members.findLast((member) => member.key === key);
       return found ? deleteAt(text, found.value, rest) : text;
     }
-    const index = members.findIndex((member) => member.key === key);
-    if (index < 0) return text;
-    const spans = members.map((m) => ({ start: m.keyStart, end: m.value.end }));
     // Every member of that name goes (a parser keeps the last of several).
-    return deleteAt(removeEntry(text, spans, index), at, keys);
+    return withoutMembers(text, members, key);
   }
   if (open === "[") {
     const index = arrayIndex(key);
@@ -94,6 +91,31 @@ function deleteAt(text: string, at: Span, keys: string[]): string {
     return removeEntry(text, elements, index!);
   }
   return text;
+}
+
+/**
+ * `text` without every member of `members` (those of one object, in
+ * order) named `key`, in one pass however many there are: each member
+ * kept keeps the separator that stood before it, and the text before the
+ * first member and after the last stays as it was.
+ */
+function withoutMembers(
+  text: string,
+  members: readonly Member[],
+  key: string,
+): string {
+  if (!members.some((member) => member.key === key)) return text;
+  let out = text.slice(0, members[0]!.keyStart);
+  let first = true;
+  members.forEach((member, index) => {
+    if (member.key === key) return;
+    if (!first) {
+      out += text.slice(members[index - 1]!.value.end, member.keyStart);
+    }
+    out += text.slice(member.keyStart, member.value.end);
+    first = false;
+  });
+  return out + text.slice(members.at(-1)!.value.end);
 }
 
 /**
