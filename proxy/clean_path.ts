@@ -33,9 +33,24 @@ export function canonicalPaths(): MiddlewareHandler<ProxyEnv> {
     if (clean === path) return await next();
     return new Response(null, {
       status: 301,
-      headers: { Location: `${clean}${query}` },
+      headers: { Location: `${escapeForLocation(clean)}${query}` },
     });
   };
+}
+
+/**
+ * Characters a path may not hold as they are (RFC 3986 path characters,
+ * plus `%` for what is encoded already).
+ */
+const NOT_PATH_CHARACTER = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g;
+
+/**
+ * `path` with every character a path may not hold percent-encoded, as Go
+ * writes a redirect's path: a raw `/\evil.com` (which a browser would
+ * follow to `//evil.com`, another host) becomes `/%5Cevil.com`.
+ */
+export function escapeForLocation(path: string): string {
+  return path.replace(NOT_PATH_CHARACTER, encodeURIComponent);
 }
 
 /** Cheap pre-check: a repeated slash, or a `.` or `..` segment. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { testConfig, testModel, testProxy } from "../tests/proxy_fakes.ts";
-import { cleanPath } from "./clean_path.ts";
+import { cleanPath, escapeForLocation } from "./clean_path.ts";
 
 Deno.test("cleanPath() collapses slashes, drops dot segments and keeps a trailing slash", () => {
   const cases: [string, string][] = [
@@ -34,4 +34,15 @@ Deno.test("a request to a non-canonical path is redirected to the canonical one,
   assert.equal(post.status, 301);
   assert.equal(post.headers.get("location"), "/v1/chat/completions");
   assert.equal(proxy.upstream.hits.length, 0);
+});
+
+Deno.test("escapeForLocation() encodes what a path may not hold, so a redirect stays on this host", () => {
+  assert.equal(escapeForLocation("/\\evil.com/x"), "/%5Cevil.com/x");
+  assert.equal(
+    escapeForLocation('/a b"<>^`{|}'),
+    "/a%20b%22%3C%3E%5E%60%7B%7C%7D",
+  );
+  assert.equal(escapeForLocation("/é"), "/%C3%A9");
+  const kept = "/v1/a-b._~!$&'()*+,;=:@/%2e%2E";
+  assert.equal(escapeForLocation(kept), kept);
 });

@@ -146,6 +146,9 @@ Deno.test("/upstream redirects plain dot segments to the cleaned path and refuse
     ["/upstream/a/../echo/x", "/upstream/echo/x"],
     ["/upstream/a/./x", "/upstream/a/x"],
     ["/upstream/a//..//echo", "/upstream/echo"],
+    // A raw backslash is encoded: a browser would follow /\evil.com off-site.
+    ["//\\evil.com", "/%5Cevil.com"],
+    ["/./\\evil.com/x", "/%5Cevil.com/x"],
   ];
   for (const [path, clean] of redirected) {
     const answer = await rawRequest(
