@@ -161,20 +161,14 @@ function formText(value: FormDataEntryValue | null): string {
 
 /**
  * `stream` counts when true, a non-zero number, or text that spells true
- * the way llama-swap reads it: `1`, `t`, `T`, `true`, `True` or `TRUE`.
+ * in any case the way llama-swap reads it (Go's `ParseBool` of the lower
+ * case text): `1`, `t` or `true`, so `T`, `TRUE` and `tRuE` too.
  */
 function isTruthy(value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") return value !== 0;
-  if (typeof value === "string") return TRUE_TEXTS.has(value);
+  if (typeof value === "string") return TRUE_TEXTS.has(value.toLowerCase());
   return false;
 }
 
-const TRUE_TEXTS: ReadonlySet<string> = new Set([
-  "1",
-  "t",
-  "T",
-  "true",
-  "True",
-  "TRUE",
-]);
+const TRUE_TEXTS: ReadonlySet<string> = new Set(["1", "t", "true"]);

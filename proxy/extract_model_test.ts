@@ -62,7 +62,8 @@ Deno.test("extractModel() reads a JSON stream flag given as text or a number as 
     ["2", true],
     ['"yes"', false],
     ['"0"', false],
-    ['"tRuE"', false],
+    ['"tRuE"', true],
+    ['"tr"', false],
     ["0", false],
     ["null", false],
   ];
