@@ -18,17 +18,45 @@ export type RunCommand = (
 
 const decoder = new TextDecoder();
 
-/** `RunCommand` with `Deno.Command`: stdin and stderr are discarded. */
+/**
+ * `RunCommand` with `Deno.Command`: stdin and stderr are discarded. An
+ * abort kills the program with SIGKILL and rejects at once with the
+ * signal's reason, without waiting for its exit: a program that ignores
+ * SIGTERM, or hangs in a driver call where no signal reaches it, never
+ * holds its caller up.
+ */
 export const runCommand: RunCommand = async (program, args, signal) => {
-  const output = await new Deno.Command(program, {
+  signal?.throwIfAborted();
+  const child = new Deno.Command(program, {
     args: [...args],
     stdin: "null",
     stdout: "piped",
     stderr: "null",
-    ...(signal ? { signal } : {}),
-  }).output();
-  return { success: output.success, stdout: decoder.decode(output.stdout) };
+  }).spawn();
+  const output = child.output();
+  if (!signal) return finished(await output);
+
+  const aborted = Promise.withResolvers<never>();
+  const onAbort = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it has exited already
+    }
+    aborted.reject(signal.reason);
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return finished(await Promise.race([output, aborted.promise]));
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    output.catch(() => {}); // a killed program's output is not wanted
+  }
 };
+
+function finished(output: Deno.CommandOutput): CommandOutput {
+  return { success: output.success, stdout: decoder.decode(output.stdout) };
+}
 
 /**
  * True for the failures that mean a program cannot be run here at all:
