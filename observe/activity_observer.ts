@@ -61,6 +61,7 @@ export class ActivityObserver implements ProxyObserver {
       clock: this.#options.clock,
       inFlight,
       captureLimit: recorded ? this.#options.captures.capacityBytes : 0,
+      recorded,
       onFinished: (outcome) => this.#record(outcome, recorded),
     });
   }

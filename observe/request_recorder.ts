@@ -30,6 +30,12 @@ export interface RequestRecorderOptions {
   readonly inFlight: InFlightHandle;
   /** Bytes a capture may hold (`captureBuffer`); 0 when captures are off. */
   readonly captureLimit: number;
+  /**
+   * Whether the outcome becomes an activity entry (default true). False
+   * for a GET, which only the metrics hear of: its response body is then
+   * neither kept nor read for usage or an error message.
+   */
+  readonly recorded?: boolean;
   /** Called once, from `finished()`; must not throw or block. */
   readonly onFinished: (outcome: RequestOutcome) => void;
 }
@@ -87,6 +93,8 @@ export class RequestRecorder implements RequestObservation {
     this.#status = status;
     this.#headers = headers;
     this.#contentType = headers.get("content-type") ?? "";
+    this.#options.inFlight.responseStarted(headers);
+    if (this.#options.recorded === false) return;
     const streamed = SSE_TYPE.test(this.#contentType);
     if (streamed) {
       this.#streamUsage = new StreamUsageTracker({
@@ -99,7 +107,6 @@ export class RequestRecorder implements RequestObservation {
       status === 200 ? 0 : ERROR_BODY_LIMIT,
     );
     this.#body = new BoundedBytes(wanted);
-    this.#options.inFlight.responseStarted(headers);
   }
 
   chunk(bytes: Uint8Array): void {

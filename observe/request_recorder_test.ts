@@ -4,10 +4,11 @@ import type { RequestStart } from "../proxy/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import { InFlightTracker } from "./inflight_tracker.ts";
 import { type RequestOutcome, RequestRecorder } from "./request_recorder.ts";
+import { unknownTokenMetrics } from "./token_metrics.ts";
 
 const encoder = new TextEncoder();
 
-function recorder(captureLimit: number) {
+function recorder(captureLimit: number, recorded = true) {
   const clock = new FakeClock();
   const tracker = new InFlightTracker({ clock });
   const start: RequestStart = {
@@ -31,6 +32,7 @@ function recorder(captureLimit: number) {
       remoteAddr: "",
     }),
     captureLimit,
+    recorded,
     onFinished: (outcome) => outcomes.push(outcome),
   });
   return { recording, clock, tracker, outcomes };
@@ -38,6 +40,20 @@ function recorder(captureLimit: number) {
 
 const JSON_HEADERS = new Headers({ "content-type": "application/json" });
 const SSE_HEADERS = new Headers({ "content-type": "text/event-stream" });
+
+Deno.test("RequestRecorder reads no usage from the body of a request that becomes no activity", () => {
+  const { recording, tracker, outcomes } = recorder(0, false);
+
+  recording.responseStarted(200, JSON_HEADERS);
+  recording.chunk(encoder.encode('{"usage":{"prompt_tokens":12}}'));
+  recording.finished({ status: 200 });
+
+  const [outcome] = outcomes;
+  assert.deepEqual(outcome?.activity.tokens, unknownTokenMetrics());
+  assert.equal(outcome?.activity.respStatusCode, 200);
+  assert.equal(outcome?.capture, null);
+  assert.equal(tracker.count(), 0);
+});
 
 Deno.test("RequestRecorder reads usage from a JSON body split over chunks", () => {
   const { recording, clock, tracker, outcomes } = recorder(0);
