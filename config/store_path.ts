@@ -48,7 +48,11 @@ function probeDirectory(directory: string): string | null {
   } catch (error) {
     return `directory ${directory} is not writable: ${errorText(error)}`;
   }
-  Deno.removeSync(probe);
+  try {
+    Deno.removeSync(probe);
+  } catch {
+    // gone already: the directory took the file, which is all we asked
+  }
   return null;
 }
 
