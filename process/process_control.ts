@@ -92,9 +92,41 @@ export const posixProcessControl: ProcessControl = {
     // kill(-pid, 0) is cheap and answers for most stops; zombies (which a
     // PID 1 that does not reap may keep forever) count only without /proc.
     if (!probeProcess(-pid)) return false;
-    return hasProcFs() ? groupMembers(pid).length > 0 : true;
+    return hasProcFs() ? groupHasLiveMember(pid) : true;
   },
 };
+
+/** Groups whose live members `groupHasLiveMember()` remembers. */
+const REMEMBERED_GROUPS = 16;
+/** The live members last found per group, oldest group first. */
+const knownMembers = new Map<number, number[]>();
+
+/**
+ * True while the group led by `pgid` has a member that is no zombie. The
+ * members found last time are looked at first (one `/proc` file each);
+ * only when none of them is left is all of `/proc` scanned again (a few
+ * tens of milliseconds on a busy host, with the event loop blocked), so a
+ * stop that polls a group whose members linger scans about once per
+ * member that goes, not once per poll.
+ */
+function groupHasLiveMember(pgid: number): boolean {
+  const known = knownMembers.get(pgid);
+  if (known?.some((pid) => isLiveMember(pid, pgid))) return true;
+  knownMembers.delete(pgid);
+  const members = groupMembers(pgid);
+  if (members.length === 0) return false;
+  knownMembers.set(pgid, members);
+  if (knownMembers.size > REMEMBERED_GROUPS) {
+    knownMembers.delete(knownMembers.keys().next().value!);
+  }
+  return true;
+}
+
+/** `pid` is alive, no zombie, and (still) in group `pgid`. */
+function isLiveMember(pid: number, pgid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== null && stat.groupId === pgid && !isDefunct(stat);
+}
 
 function processAlive(pid: number): boolean {
   if (hasProcFs()) {
