@@ -225,8 +225,9 @@ export class ModelProcess implements ModelProcessHandle, AsyncDisposable {
   /**
    * 1. ready: done. 2. shutdown (or shutting down): refuse. 3. starting:
    * share that start, or, when it has failed or a stop has interrupted it
-   * (its child is being cleaned up), wait for that and look again. 4. stopping: wait for
-   * the stop, then look again. 5. stopped: start, and share that start.
+   * (its child is being cleaned up), wait for that and look again.
+   * 4. stopping: wait for the stop, then look again. 5. stopped: start,
+   * and share that start.
    */
   async #ensureReady(): Promise<void> {
     for (;;) {
