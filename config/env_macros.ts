@@ -11,6 +11,8 @@ export interface EnvExpansion {
   readonly text: string;
   /** Sorted by offset in the original text. */
   readonly edits: readonly TextEdit[];
+  /** Per edit: it was made inside a YAML comment. */
+  readonly inComment: readonly boolean[];
 }
 
 /** The text after both `${env.NAME}` passes, or the one errors refer to. */
@@ -63,6 +65,7 @@ export function expandEnvMacros(
   if (reported.size > 0) return null;
 
   const edits: TextEdit[] = [];
+  const inComment: boolean[] = [];
   const expanded = text.replace(
     ENV_MACRO_REGEXP,
     (whole: string, name: string, offset: number) => {
@@ -73,10 +76,11 @@ export function expandEnvMacros(
         length: whole.length,
         replacementLength: value.length,
       });
+      inComment.push(active[offset] !== text[offset]); // blanked: a comment
       return value;
     },
   );
-  return { text: expanded, edits };
+  return { text: expanded, edits, inComment };
 }
 
 /**
@@ -84,10 +88,11 @@ export function expandEnvMacros(
  * file, then once more over the values the first pass put in, so a
  * variable whose value holds `${env.OTHER}` gets OTHER's value too
  * (llama-swap runs its second pass over the whole document re-serialised
- * without comments, which changes only those values). Only the inserted
- * text is looked at again: a reference in a comment never counts, even
- * when an inserted value leaves the YAML unparsable. Values inserted by
- * the second pass are not looked at again.
+ * without comments, which changes only those values). Only the text
+ * inserted outside comments is looked at again: a reference in a comment
+ * never counts, not even in the value of a variable a comment names, and
+ * not even when an inserted value leaves the YAML unparsable. Values
+ * inserted by the second pass are not looked at again.
  */
 export function substituteEnvMacros(
   text: string,
@@ -118,9 +123,11 @@ function expandInsertedValues(
   let out = "";
   let cursor = 0;
   let shift = 0;
-  for (const inserted of first.edits) {
+  for (const [index, inserted] of first.edits.entries()) {
     const start = inserted.start + shift;
     shift += inserted.replacementLength - inserted.length;
+    // llama-swap's second pass never sees comments.
+    if (first.inComment[index]) continue;
     const value = text.slice(start, start + inserted.replacementLength);
     for (const match of value.matchAll(ENV_MACRO_REGEXP)) {
       const name = match[1] ?? "";
@@ -145,7 +152,11 @@ function expandInsertedValues(
     }
   }
   if (reported.size > 0) return null;
-  return { text: out + text.slice(cursor), edits };
+  return {
+    text: out + text.slice(cursor),
+    edits,
+    inComment: edits.map(() => false),
+  };
 }
 
 /** The key path at `offset` of `text`, or "" when the YAML does not parse. */

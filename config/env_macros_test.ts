@@ -239,6 +239,34 @@ Deno.test("loadConfig() reports an unset variable named inside another's value a
   assert.equal(error.column, 12);
 });
 
+Deno.test("loadConfig() does not look inside the value of a variable a comment names", () => {
+  const env = { OUTER: "--x ${env.INNER}" };
+  const config = loadOk(
+    lines(
+      "# was: ${env.OUTER}",
+      "models:",
+      "  m:",
+      "    cmd: s --port ${PORT} # or ${env.OUTER}",
+    ),
+    env,
+  );
+
+  const error = assertOneError(
+    lines(
+      "# was: ${env.OUTER}",
+      "models:",
+      "  m:",
+      "    cmd: s ${env.OUTER} --port ${PORT}",
+    ),
+    "models.m.cmd",
+    'environment variable "INNER" is not set',
+    env,
+  );
+
+  assert.equal(config.models.m?.cmd, "s --port 5800");
+  assert.equal(error.line, 4);
+});
+
 Deno.test("loadConfig() reports the YAML a value broke, not a reference in a comment", () => {
   const error = assertOneError(
     lines(
