@@ -39,8 +39,9 @@ export interface ExtractInput {
 
 /**
  * Finds the model named by a request: the `model` query parameter for GET
- * and HEAD; otherwise the body's `model` (JSON when the content type says
- * JSON, a multipart or urlencoded form field), falling back to `?model=`.
+ * and HEAD; otherwise the body's `model`: only the JSON's when the content
+ * type says JSON (an empty body names none, as in llama-swap), else a
+ * multipart or urlencoded form field, falling back to `?model=`.
  *
  * Throws `HttpError` 400 for a body that claims a type it does not have
  * (malformed JSON, a broken multipart form) and 404 when no model is named.
@@ -54,7 +55,9 @@ export async function extractModel(
     : await parseBody(input.contentType, input.body);
 
   const fromBody = modelInBody(body);
-  const model = fromBody.model || query.get("model") || "";
+  const jsonOnly = body.kind === "json" ||
+    (body.kind === "none" && isJsonRequest(input));
+  const model = fromBody.model || (jsonOnly ? "" : query.get("model") || "");
   if (model === "") {
     throw new HttpError(404, "no model id could be identified");
   }
@@ -63,6 +66,12 @@ export async function extractModel(
     ? fromBody.streaming
     : query.get("stream") === "true";
   return { model, streaming, body };
+}
+
+/** A request other than GET and HEAD whose content type says JSON. */
+function isJsonRequest(input: ExtractInput): boolean {
+  return input.method !== "GET" && input.method !== "HEAD" &&
+    input.contentType.toLowerCase().includes("application/json");
 }
 
 async function parseBody(

@@ -185,6 +185,17 @@ Deno.test("extractModel() falls back to ?model= for a body without a model", asy
   }
 });
 
+Deno.test("extractModel() takes a JSON request's model from its body only, never from ?model=", async () => {
+  const url = "/v1/chat/completions?model=public";
+  for (const body of ['{"a":1}', '{"model":""}', ""]) {
+    await assert.rejects(
+      extractModel(input("POST", url, "application/json", body)),
+      { status: 404, message: "no model id could be identified" },
+      body,
+    );
+  }
+});
+
 Deno.test("extractModel() does not parse JSON sent without a JSON content type", async () => {
   await assert.rejects(
     extractModel(
