@@ -24,6 +24,13 @@ import { SimulatorApp } from "./server.ts";
 const MID_STREAM_FLUSH_MS = 20;
 
 /**
+ * Longest a crash after an answer waits for the server's graceful close
+ * (which sends the answer and ends idle keep-alive connections) when
+ * another request keeps it open.
+ */
+const CRASH_CLOSE_LIMIT_MS = 1000;
+
+/**
  * Runs `llama-swap simulate` with command-line `args` and resolves to the
  * exit code: 0 after a stop signal, 1 for `--exit-after-ms` or a failure to
  * listen, 2 for a usage error, 70 and 71 for the simulated crashes.
@@ -60,12 +67,23 @@ async function serve(
   lifecycleLog: Logger,
 ): Promise<number> {
   const { promise: exitCode, resolve: exit } = Promise.withResolvers<number>();
+  let server: Deno.HttpServer | null = null;
   const app = new SimulatorApp(options, {
     requestLog,
     lifecycleLog,
     exit: (code) => {
-      if (code === 71) delay(MID_STREAM_FLUSH_MS).then(() => exit(code));
-      else exit(code);
+      if (code === 71) {
+        delay(MID_STREAM_FLUSH_MS).then(() => exit(code));
+      } else if (server) {
+        // The answer counted as delivered may still sit in the server's
+        // buffers: a graceful close sends it before the process goes.
+        const closed = server.shutdown().catch(() => {});
+        Promise.race([closed, delay(CRASH_CLOSE_LIMIT_MS)]).then(() =>
+          exit(code)
+        );
+      } else {
+        exit(code);
+      }
     },
   });
 
@@ -88,7 +106,7 @@ async function serve(
   if (options.chattyKib > 0) await writeChatter(options.chattyKib);
 
   try {
-    Deno.serve({
+    server = Deno.serve({
       hostname: options.host,
       port: options.port,
       onListen: ({ hostname, port }) => {

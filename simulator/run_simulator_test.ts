@@ -144,6 +144,22 @@ Deno.test("simulate --crash-after exits 70 once that many replies were sent", as
   await assert.rejects(chat(sim.url, {}));
 });
 
+Deno.test("simulate --crash-after delivers its last whole reply before it exits", async () => {
+  await using sim = await startSimulator({ args: ["--crash-after", "2"] });
+
+  const bodies = [];
+  for (let i = 0; i < 2; i++) {
+    bodies.push(await (await chat(sim.url, {})).json());
+  }
+  const status = await sim.status;
+
+  assert.deepEqual(
+    bodies.map((body) => body.choices[0].finish_reason),
+    ["stop", "stop"],
+  );
+  assert.equal(status.code, 70);
+});
+
 Deno.test("simulate --crash-mid-stream drops the stream and exits 71", async () => {
   await using sim = await startSimulator({
     args: ["--crash-mid-stream", "3", "--tokens", "8"],
