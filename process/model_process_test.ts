@@ -1,5 +1,6 @@
 import {
   deepStrictEqual,
+  doesNotMatch,
   match,
   ok,
   rejects,
@@ -17,7 +18,7 @@ import {
 } from "../tests/process_fixtures.ts";
 import { FAILED_START_GRACE_MS, ModelProcess } from "./model_process.ts";
 import { ProcessRegistry } from "./registry.ts";
-import { GROUP_POLL_MAX_MS } from "./stop_child.ts";
+import { GROUP_POLL_MAX_MS, KILLED_GROUP_WAIT_MS } from "./stop_child.ts";
 import { StartError, type StartFailure } from "./types.ts";
 
 /** A fetch whose probes hang until aborted. */
@@ -423,6 +424,36 @@ Deno.test("ModelProcess.stop() kills what is left of the group when the grace ru
   match(
     lines.text(),
     /model stopped model=test-model pid=1001 ms=3000 forced=true/,
+  );
+});
+
+Deno.test("ModelProcess.stop() waits for a killed group to be gone, and says so when it is not", async () => {
+  const { clock, control, lines, process } = setup();
+  await process.ensureReady();
+  control.last.groupLingers = true;
+  control.last.survivesSigkill = true;
+  let done = false;
+
+  const stopped = process.stop(1000).then(() => done = true);
+  await advance(clock, 1000);
+  await advance(clock, 1000, 250);
+  strictEqual(done, false);
+  control.last.endGroup();
+  await advance(clock, GROUP_POLL_MAX_MS, 250);
+  await stopped;
+
+  const second = setup();
+  await second.process.ensureReady();
+  second.control.last.groupLingers = true;
+  second.control.last.survivesSigkill = true;
+  const abandoned = second.process.stop(1000);
+  await advance(second.clock, 1000 + KILLED_GROUP_WAIT_MS, 250);
+  await abandoned;
+
+  doesNotMatch(lines.text(), /still alive after SIGKILL/);
+  match(
+    second.lines.text(),
+    /process group still alive after SIGKILL model=test-model pid=1001 ms=5000/,
   );
 });
 

@@ -19,6 +19,14 @@ export const OUTPUT_BACKSTOP_MS = 500;
 export const GROUP_POLL_MS = 20;
 export const GROUP_POLL_MAX_MS = 250;
 
+/**
+ * How long a stop waits, after SIGKILL, for the group's last members to
+ * die: each goes when it next runs, which on a busy host (or inside a
+ * driver call) is not at once, and the next model to start wants the
+ * memory they hold.
+ */
+export const KILLED_GROUP_WAIT_MS = 5000;
+
 export interface StopChildOptions {
   /** Named in log lines. */
   model: string;
@@ -41,7 +49,8 @@ export interface StopChildOptions {
  *    exit too, so a server run under a wrapper shell finishes its own
  *    SIGTERM handling after the shell is gone;
  * 4. SIGKILLs the group when anything of it is still alive at the end of
- *    the grace, so nothing outlives it;
+ *    the grace, so nothing outlives it, and waits (up to
+ *    `KILLED_GROUP_WAIT_MS`, with a warning past that) until it is gone;
  * 5. finishes the output.
  *
  * A child that had already exited by itself is cleaned up as after a
@@ -77,6 +86,14 @@ export async function stopChild(
     });
     killGroup(child, options);
     await child.exited;
+    const wait = clock.now() + KILLED_GROUP_WAIT_MS;
+    if (!await groupEndsBy(child.pid, wait, options)) {
+      log.warn("process group still alive after SIGKILL", {
+        model,
+        pid: child.pid,
+        ms: KILLED_GROUP_WAIT_MS,
+      });
+    }
   }
 
   // 5

@@ -24,6 +24,11 @@ export class FakeChild implements SpawnedChild {
    * shell) outlive the child until `endGroup()` or a group SIGKILL.
    */
   groupLingers = false;
+  /**
+   * True makes a lingering group survive a group SIGKILL too (members
+   * stuck in a driver call) until `endGroup()`.
+   */
+  survivesSigkill = false;
   #exited = deferred<ChildExit>();
   #groupEnded = false;
   #out!: ReadableStreamDefaultController<Uint8Array>;
@@ -107,7 +112,7 @@ export class FakeProcessControl implements ProcessControl {
     const child = this.#find(pid);
     if (!child?.groupRunning) return false;
     child.exit(137, "SIGKILL");
-    child.endGroup();
+    if (!child.survivesSigkill) child.endGroup();
     return true;
   }
 
