@@ -84,16 +84,7 @@ export async function stopChild(
       ms: graceMs,
       leader: leaderExited ? "exited" : "running",
     });
-    killGroup(child, options);
-    await child.exited;
-    const wait = clock.now() + KILLED_GROUP_WAIT_MS;
-    if (!await groupEndsBy(child.pid, wait, options)) {
-      log.warn("process group still alive after SIGKILL", {
-        model,
-        pid: child.pid,
-        ms: KILLED_GROUP_WAIT_MS,
-      });
-    }
+    await killGroup(child, options);
   }
 
   // 5
@@ -138,15 +129,16 @@ async function groupEndsBy(
 
 /**
  * Cleans up after `child` has exited: SIGKILL to its group so no grandchild
- * survives, then waits for the output to end, cancelling the pipe readers
- * after `outputBackstopMs` when something outside the group holds them.
+ * survives (waiting until it is gone), then waits for the output to end,
+ * cancelling the pipe readers after `outputBackstopMs` when something
+ * outside the group holds them.
  */
 export async function finishChild(
   child: RunningChild,
   options: Omit<StopChildOptions, "graceMs" | "requestStop">,
 ): Promise<void> {
   await child.exited;
-  killGroup(child, options);
+  await killGroup(child, options);
   await finishOutput(child, options);
 }
 
@@ -170,17 +162,37 @@ async function finishOutput(
   }
 }
 
-function killGroup(
+/**
+ * SIGKILLs the group of `child` and waits until the child has exited and
+ * the rest of the group is gone, up to `KILLED_GROUP_WAIT_MS` (a warning
+ * says when something outlives that).
+ */
+async function killGroup(
   child: RunningChild,
-  options: { model: string; control: ProcessControl; log: Logger },
-): void {
+  options: {
+    model: string;
+    control: ProcessControl;
+    clock: Clock;
+    log: Logger;
+  },
+): Promise<void> {
+  const { model, log } = options;
   try {
     options.control.killGroup(child.pid);
   } catch (error) {
-    options.log.warn("cannot kill process group", {
-      model: options.model,
+    log.warn("cannot kill process group", {
+      model,
       pid: child.pid,
       error: String(error),
+    });
+  }
+  await child.exited;
+  const deadline = options.clock.now() + KILLED_GROUP_WAIT_MS;
+  if (!await groupEndsBy(child.pid, deadline, options)) {
+    log.warn("process group still alive after SIGKILL", {
+      model,
+      pid: child.pid,
+      ms: KILLED_GROUP_WAIT_MS,
     });
   }
 }
