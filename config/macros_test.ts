@@ -102,6 +102,34 @@ Deno.test("loadConfig() formats float macros inside text the way Go does", () =>
   assert.equal(config.models.m?.description, "3 1e+06 1e-05 1000000");
 });
 
+Deno.test("loadConfig() reads plain numbers as Go's YAML library does: _ dropped, 0 octal, 0b binary", () => {
+  const config = loadOk(lines(
+    "globalTTL: 017",
+    "macros:",
+    "  ctx: 8_192",
+    "  mode: 0b101",
+    "  offset: -0x1A",
+    "  rate: 1_000.5",
+    "  plain: 1e3",
+    "models:",
+    "  m:",
+    "    cmd: s --port ${PORT} -c ${ctx} --mode ${mode} --at ${offset}",
+    "    concurrencyLimit: 1_0",
+    "    ttl: 08",
+    '    description: "${rate} ${plain}"',
+    "    name: 0_17",
+  ));
+
+  const model = config.models.m;
+  assert.equal(model?.cmd, "s --port 5800 -c 8192 --mode 5 --at -26");
+  assert.equal(config.globalTTL, 15);
+  assert.equal(model?.concurrencyLimit, 10);
+  assert.equal(model?.ttl, 8);
+  assert.equal(model?.description, "1000.5 1000");
+  // A string field keeps the text as written, as Go's decoder does.
+  assert.equal(model?.name, "0_17");
+});
+
 Deno.test("loadConfig() substitutes macros at any depth of metadata, PORT included", () => {
   const config = loadOk(lines(
     "startPort: 10000",

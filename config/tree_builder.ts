@@ -272,6 +272,11 @@ function scalarValue(node: Scalar, span: Span): YScalar {
     float = !INT_SOURCE_REGEXP.test(source ?? String(value));
   }
 
+  const go = plain && source !== undefined && typeof value !== "boolean"
+    ? goPlainNumber(source)
+    : null;
+  if (go) ({ value, float } = go);
+
   if (typeof value === "bigint") value = Number(value);
   if (
     value !== null && typeof value !== "string" && typeof value !== "number" &&
@@ -282,6 +287,41 @@ function scalarValue(node: Scalar, span: Span): YScalar {
   const scalar = value as ScalarValue;
   const text = typeof scalar === "string" ? scalar : source ?? String(scalar);
   return { kind: "scalar", value: scalar, float, text, plain, span };
+}
+
+/** Go's YAML library's float form, checked after `_` are dropped. */
+const GO_FLOAT_REGEXP = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** What Go's `strconv.ParseInt(text, 0, 64)` reads: sign, then prefix. */
+const GO_INT_REGEXP =
+  /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]?([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0))$/;
+
+/**
+ * The number Go's YAML library (which llama-swap reads its config with)
+ * makes of a plain scalar that starts with a digit or a sign: every `_` is
+ * dropped first, then it is read as Go reads an integer literal (`017` is
+ * octal 15, `0b101` binary, `-0x1A` hex, `8_192` is 8192) or else as a
+ * float (`1_000.5`, `08`). Null for anything else, which stays as the
+ * YAML 1.2 core schema read it (text, a boolean, a timestamp-like text).
+ */
+function goPlainNumber(
+  source: string,
+): { value: number; float: boolean } | null {
+  if (!/^[-+0-9]/.test(source)) return null;
+  const text = source.replaceAll("_", "");
+  const int = GO_INT_REGEXP.exec(text);
+  if (int) {
+    const [, sign, hex, octal, binary, decimal] = int;
+    const magnitude = hex !== undefined
+      ? parseInt(hex, 16)
+      : octal !== undefined
+      ? parseInt(octal, 8)
+      : binary !== undefined
+      ? parseInt(binary, 2)
+      : Number(decimal);
+    return { value: sign === "-" ? 0 - magnitude : magnitude, float: false };
+  }
+  if (GO_FLOAT_REGEXP.test(text)) return { value: Number(text), float: true };
+  return null;
 }
 
 /** The text of a mapping key; "<<" for a merge key, "" for null. */
