@@ -55,9 +55,8 @@ export async function extractModel(
     : await parseBody(input.contentType, input.body);
 
   const fromBody = modelInBody(body);
-  const jsonOnly = body.kind === "json" ||
-    (body.kind === "none" && isJsonRequest(input));
-  const model = fromBody.model || (jsonOnly ? "" : query.get("model") || "");
+  const fallback = isJsonRequest(input) ? "" : query.get("model") ?? "";
+  const model = fromBody.model || fallback;
   if (model === "") {
     throw new HttpError(404, "no model id could be identified");
   }
