@@ -75,7 +75,8 @@ Deno.test("deploy/llama-swap.service runs the binary as a service user and stops
   );
   assert.equal(settings.get("User"), "llama-swap");
   assert.equal(settings.get("Restart"), "on-failure");
-  assert.equal(settings.get("KillMode"), "control-group");
+  // SIGTERM to llama-swap alone, so it drains; SIGKILL to the rest after.
+  assert.equal(settings.get("KillMode"), "mixed");
   assert.equal(settings.get("StateDirectory"), "llama-swap");
   assert.equal(settings.get("ExecReload"), "/bin/kill -HUP $MAINPID");
   assert.ok(parseInt(settings.get("TimeoutStopSec") ?? "0") > 30);
