@@ -178,7 +178,7 @@ async function serverOptions(options: CliOptions, config: Config) {
   return {
     config,
     reloadSource: () => loadSource(options),
-    dataDir: resolveDataDir(options.dataDir),
+    dataDir: resolveDataDir(options.dataDir, { demo: options.demo }),
     buildInfo: await readBuildInfo(),
     terminal: terminal.write,
     logLevel: (options.logLevel as Config["logLevel"] | null) ?? null,

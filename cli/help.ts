@@ -19,7 +19,8 @@ Flags:
   --tls-key-file <file>   private key for --tls-cert-file
   --log-level <level>     debug, info, warn or error (overrides logLevel in the config)
   --data-dir <dir>        activity history and process registry
-                          (default $XDG_STATE_HOME/llama-swap or ~/.local/state/llama-swap)
+                          (default $XDG_STATE_HOME/llama-swap or ~/.local/state/llama-swap,
+                          its demo subdirectory with --demo)
   --check-config          validate the config, print a summary and exit
   --demo                  use the built-in demo config instead of --config
   --version, -v           print version and exit
