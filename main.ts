@@ -11,20 +11,21 @@
  * the proxy too; flags then come from `LLAMA_SWAP_ARGS` (`--listen` and
  * TLS are `deno serve`'s business).
  */
-import { demoConfigText } from "./cli/demo_config.ts";
-import { argsFromEnvironment, launchedByDenoServe } from "./cli/deno_serve.ts";
-import { resolveDataDir } from "./cli/data_dir.ts";
 import {
+  argsFromEnvironment,
   type CliOptions,
+  demoConfigText,
   FlagConflictError,
+  formatSummary,
+  HELP_TEXT,
+  launchedByDenoServe,
+  openAccessWarning,
   parseCliArgs,
   parseListenAddress,
+  resolveDataDir,
+  runUntilStopped,
   UsageError,
-} from "./cli/flags.ts";
-import { HELP_TEXT } from "./cli/help.ts";
-import { runUntilStopped } from "./cli/lifecycle.ts";
-import { openAccessWarning } from "./cli/open_access.ts";
-import { formatSummary } from "./cli/summary.ts";
+} from "./cli/mod.ts";
 import {
   type Config,
   formatConfigError,
