@@ -102,7 +102,7 @@ Deno.test("loadConfig() formats float macros inside text the way Go does", () =>
   assert.equal(config.models.m?.description, "3 1e+06 1e-05 1000000");
 });
 
-Deno.test("loadConfig() reads plain numbers as Go's YAML library does: _ dropped, 0 octal, 0b binary", () => {
+Deno.test("loadConfig() reads plain numbers as Go's YAML library does: _ dropped, 0 octal, 0b binary, 64 bits", () => {
   const config = loadOk(lines(
     "globalTTL: 017",
     "macros:",
@@ -111,12 +111,16 @@ Deno.test("loadConfig() reads plain numbers as Go's YAML library does: _ dropped
     "  offset: -0x1A",
     "  rate: 1_000.5",
     "  plain: 1e3",
+    "  text: !!str 017",
+    "  huge: 99999999999999999999",
+    "  wide: 0x1FFFFFFFFFFFFFFFFF",
+    "  vast: 1e400",
     "models:",
     "  m:",
     "    cmd: s --port ${PORT} -c ${ctx} --mode ${mode} --at ${offset}",
     "    concurrencyLimit: 1_0",
     "    ttl: 08",
-    '    description: "${rate} ${plain}"',
+    '    description: "${rate} ${plain} ${text} ${huge} ${wide} ${vast}"',
     "    name: 0_17",
   ));
 
@@ -125,7 +129,12 @@ Deno.test("loadConfig() reads plain numbers as Go's YAML library does: _ dropped
   assert.equal(config.globalTTL, 15);
   assert.equal(model?.concurrencyLimit, 10);
   assert.equal(model?.ttl, 8);
-  assert.equal(model?.description, "1000.5 1000");
+  // !!str keeps the text; past 64 bits a decimal is a float, hex is text,
+  // and a float that overflows stays text, as in Go.
+  assert.equal(
+    model?.description,
+    "1000.5 1000 017 1e+20 0x1FFFFFFFFFFFFFFFFF 1e400",
+  );
   // A string field keeps the text as written, as Go's decoder does.
   assert.equal(model?.name, "0_17");
 });

@@ -272,10 +272,15 @@ function scalarValue(node: Scalar, span: Span): YScalar {
     float = !INT_SOURCE_REGEXP.test(source ?? String(value));
   }
 
-  const go = plain && source !== undefined && typeof value !== "boolean"
+  // An explicit `!!str` keeps the text; `!!int` and `!!float` read as Go's.
+  const numeric = node.tag === undefined || node.tag === INT_TAG ||
+    node.tag === FLOAT_TAG;
+  const go = plain && numeric && source !== undefined &&
+      typeof value !== "boolean"
     ? goPlainNumber(source)
     : null;
-  if (go) ({ value, float } = go);
+  if (go === "text") value = source;
+  else if (go) ({ value, float } = go);
 
   if (typeof value === "bigint") value = Number(value);
   if (
@@ -299,13 +304,15 @@ const GO_INT_REGEXP =
  * The number Go's YAML library (which llama-swap reads its config with)
  * makes of a plain scalar that starts with a digit or a sign: every `_` is
  * dropped first, then it is read as Go reads an integer literal (`017` is
- * octal 15, `0b101` binary, `-0x1A` hex, `8_192` is 8192) or else as a
- * float (`1_000.5`, `08`). Null for anything else, which stays as the
- * YAML 1.2 core schema read it (text, a boolean, a timestamp-like text).
+ * octal 15, `0b101` binary, `-0x1A` hex, `8_192` is 8192) within 64 bits,
+ * or else as a finite float (`1_000.5`, `08`, a decimal too long for 64
+ * bits). "text" where Go gives up on a number the core schema would read
+ * (`1e400`, a hex number past 64 bits); null for anything else (`1.2.3`,
+ * `-.inf`), which stays as the YAML 1.2 core schema read it.
  */
 function goPlainNumber(
   source: string,
-): { value: number; float: boolean } | null {
+): { value: number; float: boolean } | "text" | null {
   if (!/^[-+0-9]/.test(source)) return null;
   const text = source.replaceAll("_", "");
   const int = GO_INT_REGEXP.exec(text);
@@ -318,10 +325,16 @@ function goPlainNumber(
       : binary !== undefined
       ? parseInt(binary, 2)
       : Number(decimal);
-    return { value: sign === "-" ? 0 - magnitude : magnitude, float: false };
+    // ParseInt's int64 range, or ParseUint's for a number without a sign.
+    const limit = sign === "" ? 2 ** 64 : 2 ** 63;
+    if (magnitude < limit) {
+      return { value: sign === "-" ? 0 - magnitude : magnitude, float: false };
+    }
+    if (decimal === undefined) return "text";
   }
-  if (GO_FLOAT_REGEXP.test(text)) return { value: Number(text), float: true };
-  return null;
+  if (!GO_FLOAT_REGEXP.test(text)) return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? { value, float: true } : "text";
 }
 
 /** The text of a mapping key; "<<" for a merge key, "" for null. */
