@@ -19,14 +19,26 @@ export type RunCommand = (
 const decoder = new TextDecoder();
 
 /**
+ * Programs killed on an abort that have not exited yet: one stuck in a
+ * driver call cannot die until the call returns, and each new run of it
+ * would only join the pile.
+ */
+const lingering = new Set<string>();
+
+/**
  * `RunCommand` with `Deno.Command`: stdin and stderr are discarded. An
  * abort kills the program with SIGKILL and rejects at once with the
  * signal's reason, without waiting for its exit: a program that ignores
  * SIGTERM, or hangs in a driver call where no signal reaches it, never
- * holds its caller up.
+ * holds its caller up. Until such a killed program has exited, new runs
+ * of it are refused at once, so a wedged driver keeps one process stuck,
+ * not one per sample.
  */
 export const runCommand: RunCommand = async (program, args, signal) => {
   signal?.throwIfAborted();
+  if (lingering.has(program)) {
+    throw new Error(`the last ${program} was killed and has not exited yet`);
+  }
   const child = new Deno.Command(program, {
     args: [...args],
     stdin: "null",
@@ -38,10 +50,9 @@ export const runCommand: RunCommand = async (program, args, signal) => {
 
   const aborted = Promise.withResolvers<never>();
   const onAbort = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // it has exited already
+    if (killed(child)) {
+      lingering.add(program);
+      child.status.finally(() => lingering.delete(program));
     }
     aborted.reject(signal.reason);
   };
@@ -53,6 +64,16 @@ export const runCommand: RunCommand = async (program, args, signal) => {
     output.catch(() => {}); // a killed program's output is not wanted
   }
 };
+
+/** Sends SIGKILL; false when the child had exited already. */
+function killed(child: Deno.ChildProcess): boolean {
+  try {
+    child.kill("SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function finished(output: Deno.CommandOutput): CommandOutput {
   return { success: output.success, stdout: decoder.decode(output.stdout) };
