@@ -1,4 +1,5 @@
 import { type Clock, errorText, systemClock } from "../lib/mod.ts";
+import { KILLED_GROUP_WAIT_MS } from "../process/mod.ts";
 import {
   ConfigWatcher,
   type ProxyServer,
@@ -10,8 +11,13 @@ const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
-/** How long after the first stop signal a shutdown may take in all. */
-export const FORCED_EXIT_AFTER_MS = SHUTDOWN_BUDGET_MS + 5_000;
+/**
+ * How long after the first stop signal a shutdown may take in all: the
+ * budget for requests and model stops, the wait for SIGKILLed groups to
+ * go, and 5 s to spare.
+ */
+export const FORCED_EXIT_AFTER_MS = SHUTDOWN_BUDGET_MS + KILLED_GROUP_WAIT_MS +
+  5_000;
 
 /** How the running process is tied to the outside world. */
 export interface LifecycleOptions {
@@ -38,7 +44,7 @@ export interface LifecycleOptions {
  *   gracefully: no new connections, in-flight requests finish within
  *   30 s, every model is stopped as a process group; then 0 (1 if the
  *   shutdown failed).
- * - A second signal, or a shutdown still running 35 s after the first,
+ * - A second signal, or a shutdown still running 40 s after the first,
  *   SIGKILLs every model's process group and exits 1 at once.
  */
 export async function runUntilStopped(

@@ -13,6 +13,7 @@ export {
   type ModelProcessOptions,
 } from "./model_process.ts";
 export { type ReapedGroup } from "./orphan_reaper.ts";
+export { KILLED_GROUP_WAIT_MS } from "./stop_child.ts";
 export {
   type ChildExit,
   posixProcessControl,
