@@ -50,8 +50,13 @@ function probeDirectory(directory: string): string | null {
   }
   try {
     Deno.removeSync(probe);
-  } catch {
-    // gone already: the directory took the file, which is all we asked
+  } catch (error) {
+    // Gone already: the directory took the file, which is all we asked.
+    if (!(error instanceof Deno.errors.NotFound)) {
+      return `directory ${directory} is writable, but its probe file ${probe} cannot be removed: ${
+        errorText(error)
+      }`;
+    }
   }
   return null;
 }
