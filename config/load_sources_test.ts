@@ -6,23 +6,21 @@ import {
   loadConfigSources,
   type SourceFileSystem,
 } from "./load_sources.ts";
+import { tempDir } from "../tests/temp_dir.ts";
 import { envOf, lines } from "./test_helpers.ts";
 
 /** A temporary directory with files written into it, removed on disposal. */
 async function tree(
   files: Record<string, string>,
 ): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir();
+  const dir = await tempDir();
   for (const [name, text] of Object.entries(files)) {
-    await Deno.mkdir(`${path}/${name}`.replace(/\/[^/]*$/, ""), {
+    await Deno.mkdir(`${dir.path}/${name}`.replace(/\/[^/]*$/, ""), {
       recursive: true,
     });
-    await Deno.writeTextFile(`${path}/${name}`, text);
+    await Deno.writeTextFile(`${dir.path}/${name}`, text);
   }
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
+  return dir;
 }
 
 const modelFile = (...ids: string[]) =>

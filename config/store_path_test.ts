@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { probeStorePath } from "./store_path.ts";
 import { assertOneError, lines, loadOk } from "./test_helpers.ts";
+import { tempDir } from "../tests/temp_dir.ts";
 
 Deno.test("probeStorePath() accepts a new file in a writable directory and leaves nothing behind", async () => {
   await using dir = await tempDir();
@@ -91,12 +92,3 @@ Deno.test("loadConfig() checks store.path on the file system and reports it at t
     "is a directory, not a file",
   );
 });
-
-/** A temporary directory removed on disposal. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir();
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
-}

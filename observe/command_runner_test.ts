@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { delay } from "../lib/mod.ts";
 import { isGone } from "../tests/process_fixtures.ts";
+import { tempDir } from "../tests/temp_dir.ts";
 import { isMissingProgram, runCommand } from "./command_runner.ts";
-
-async function tempDir() {
-  const path = await Deno.makeTempDir();
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
-}
 
 /** Waits for `pid` to exit (a zombie counts), looking every 10 ms. */
 async function goneWithin(pid: number, ms: number): Promise<boolean> {
