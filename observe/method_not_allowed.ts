@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { methodNotAllowed } from "../lib/mod.ts";
 import type { ProxyEnv } from "../proxy/mod.ts";
 
 /**
@@ -11,10 +12,5 @@ export function refuseOtherMethods(
   path: string,
   method: "GET" | "POST",
 ): void {
-  const allow = method === "GET" ? "GET, HEAD" : method;
-  app.all(path, () =>
-    new Response("Method Not Allowed\n", {
-      status: 405,
-      headers: { "Allow": allow, "Content-Type": "text/plain; charset=utf-8" },
-    }));
+  app.all(path, () => methodNotAllowed([method]));
 }

@@ -55,7 +55,7 @@ Deno.test("a known path with the wrong method answers 405 with Allow", async () 
   assert.equal(health.status, 405);
   assert.equal(health.headers.get("allow"), "GET, HEAD");
   assert.equal(voices.status, 405);
-  assert.equal(voices.headers.get("allow"), "POST, GET, HEAD");
+  assert.equal(voices.headers.get("allow"), "GET, HEAD, POST");
   assert.equal(unload.status, 405);
   assert.equal(proxy.router.calls.length, 0);
 });
@@ -95,6 +95,20 @@ Deno.test("OPTIONS echoes only valid requested header names", async () => {
   assert.equal(
     res.headers.get("access-control-allow-headers"),
     "X-Custom, Accept",
+  );
+});
+
+Deno.test("OPTIONS with an empty list of requested headers gets the defaults", async () => {
+  const proxy = testProxy(testConfig([]));
+
+  const res = await proxy.app.request("/anything", {
+    method: "OPTIONS",
+    headers: { "access-control-request-headers": "" },
+  });
+
+  assert.equal(
+    res.headers.get("access-control-allow-headers"),
+    "Content-Type, Authorization, Accept, X-Requested-With",
   );
 });
 

@@ -9,7 +9,8 @@ const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 /**
  * Answers every `OPTIONS` request (any path, no key needed) with 204 and
  * permissive CORS headers. The allowed headers echo the preflight's
- * `Access-Control-Request-Headers`, keeping only valid header names.
+ * `Access-Control-Request-Headers`, keeping only valid header names; a
+ * missing or empty one gets the default list, as in llama-swap.
  */
 export function corsPreflight(): MiddlewareHandler {
   return async (c, next) => {
@@ -22,9 +23,9 @@ export function corsPreflight(): MiddlewareHandler {
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods":
           "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-        "Access-Control-Allow-Headers": requested === undefined
-          ? DEFAULT_ALLOW_HEADERS
-          : sanitizeHeaderList(requested),
+        "Access-Control-Allow-Headers": requested
+          ? sanitizeHeaderList(requested)
+          : DEFAULT_ALLOW_HEADERS,
         "Access-Control-Max-Age": "86400",
       },
     });

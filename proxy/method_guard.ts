@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { methodNotAllowed } from "../lib/mod.ts";
 import type { ProxyEnv } from "./deps.ts";
 
 /**
@@ -12,25 +13,14 @@ export class MethodGuard {
   /** Records that `path` answers `methods` (GET implies HEAD). */
   allow(path: string, ...methods: string[]): void {
     const set = this.#allowed.get(path) ?? new Set<string>();
-    for (const method of methods) {
-      set.add(method);
-      if (method === "GET") set.add("HEAD");
-    }
+    for (const method of methods) set.add(method);
     this.#allowed.set(path, set);
   }
 
   /** Registers the 405 answers; later than every real route. */
   seal(app: Hono<ProxyEnv>): void {
     for (const [path, methods] of this.#allowed) {
-      const allow = [...methods].join(", ");
-      app.all(path, () =>
-        new Response("Method Not Allowed\n", {
-          status: 405,
-          headers: {
-            "Allow": allow,
-            "Content-Type": "text/plain; charset=utf-8",
-          },
-        }));
+      app.all(path, () => methodNotAllowed(methods));
     }
   }
 }

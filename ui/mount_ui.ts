@@ -1,5 +1,6 @@
 import type { Context, Env, Hono } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
+import { methodNotAllowed } from "../lib/mod.ts";
 import { ActivityPage } from "./pages/activity_page.tsx";
 import { LogsPage } from "./pages/logs_page.tsx";
 import { ModelsPage } from "./pages/models_page.tsx";
@@ -45,7 +46,8 @@ const PAGES: ReadonlyArray<readonly [string, () => JSX.Element]> = [
  * assets carry an `ETag` and answer 304 to a matching `If-None-Match`.
  *
  * Call it after the proxy's middleware, like any route of the app. Other
- * methods on these paths fall through to the app's 404.
+ * methods on these paths answer 405 (`Allow: GET, HEAD`), as the rest of
+ * the proxy does.
  */
 export function mountUi<E extends Env>(app: Hono<E>): void {
   const assets = staticAssets();
@@ -89,6 +91,9 @@ export function mountUi<E extends Env>(app: Hono<E>): void {
     }
     return c.body(await render("/ui/", ModelsPage), 200, pageHeaders());
   });
+  for (const path of ["/ui/*", "/favicon.ico"]) {
+    app.all(path, () => methodNotAllowed(["GET"]));
+  }
 }
 
 const FAVICON = "favicon.svg";

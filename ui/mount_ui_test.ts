@@ -34,6 +34,24 @@ Deno.test("other page paths show the Models page and file paths are 404", async 
   }
 });
 
+Deno.test("other methods on the UI's paths answer 405", async () => {
+  const app = uiApp();
+
+  for (
+    const path of [
+      "/ui",
+      "/ui/",
+      "/ui/logs",
+      "/ui/assets/app.css",
+      "/favicon.ico",
+    ]
+  ) {
+    const response = await app.request(path, { method: "POST" });
+    assert.equal(response.status, 405, path);
+    assert.equal(response.headers.get("allow"), "GET, HEAD", path);
+  }
+});
+
 Deno.test("/favicon.ico serves the UI's icon", async () => {
   const response = await uiApp().request("/favicon.ico");
 
