@@ -39,9 +39,11 @@ export interface ExtractInput {
 
 /**
  * Finds the model named by a request: the `model` query parameter for GET
- * and HEAD; otherwise the body's `model`: only the JSON's when the content
- * type says JSON (an empty body names none, as in llama-swap), else a
- * multipart or urlencoded form field, falling back to `?model=`.
+ * and HEAD (Deno's HTTP server hands over no body for those); otherwise
+ * the body's `model`: only the JSON's when the content type says JSON (an
+ * empty body names none, as in llama-swap), else a multipart or urlencoded
+ * form field, falling back to `?model=`. `stream` is looked up the same
+ * way on its own: a form's `stream` field, else `?stream=`.
  *
  * Throws `HttpError` 400 for a body that claims a type it does not have
  * (malformed JSON, a broken multipart form) and 404 when no model is named.
@@ -54,16 +56,20 @@ export async function extractModel(
     ? { kind: "none" as const }
     : await parseBody(input.contentType, input.body);
 
-  const fromBody = modelInBody(body);
-  const fallback = isJsonRequest(input) ? "" : query.get("model") ?? "";
-  const model = fromBody.model || fallback;
+  const json = body.kind === "json" ? body.value : null;
+  const field = (name: string) =>
+    formField(body, name) || (query.get(name) ?? "");
+  const model = json
+    ? scalarText(json["model"])
+    : isJsonRequest(input)
+    ? ""
+    : field("model");
   if (model === "") {
     throw new HttpError(404, "no model id could be identified");
   }
-
-  const streaming = fromBody.model
-    ? fromBody.streaming
-    : query.get("stream") === "true";
+  const streaming = json
+    ? isTruthy(json["stream"])
+    : field("stream") === "true";
   return { model, streaming, body };
 }
 
@@ -129,42 +135,29 @@ async function parseMultipart(
   }
 }
 
-function modelInBody(body: ParsedBody): { model: string; streaming: boolean } {
+/** A form's field as text ("" when absent); other bodies have none. */
+function formField(body: ParsedBody, name: string): string {
   switch (body.kind) {
-    case "json":
-      return {
-        model: scalarText(body.value["model"]),
-        streaming: isTruthy(body.value["stream"]),
-      };
-    case "multipart":
-      return {
-        model: formText(body.form.get("model")),
-        streaming: formText(body.form.get("stream")) === "true",
-      };
+    case "multipart": {
+      const value = body.form.get(name);
+      return typeof value === "string" ? value : "";
+    }
     case "form":
-      return {
-        model: body.params.get("model") ?? "",
-        streaming: body.params.get("stream") === "true",
-      };
-    case "none":
-    case "raw":
-      return { model: "", streaming: false };
+      return body.params.get(name) ?? "";
     default:
-      return body satisfies never;
+      return "";
   }
 }
 
-/** Strings as they are; numbers and booleans as text; anything else "". */
+/**
+ * The JSON `model` as text, as llama-swap's lookup reads it: a string as
+ * it is, any other value as its JSON text (`12`, `true`, `{"a":1}`, which
+ * then names no model), a missing one or `null` as "".
+ */
 function scalarText(value: unknown): string {
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") {
-    return String(value);
-  }
-  return "";
-}
-
-function formText(value: FormDataEntryValue | null): string {
-  return typeof value === "string" ? value : "";
+  if (value === undefined || value === null) return "";
+  return JSON.stringify(value);
 }
 
 /**

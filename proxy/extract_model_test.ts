@@ -87,6 +87,42 @@ Deno.test("extractModel() stringifies a numeric JSON model", async () => {
   assert.equal(result.model, "7");
 });
 
+Deno.test("extractModel() reads a JSON model that is an object or array as its JSON text", async () => {
+  for (
+    const [body, model] of [
+      ['{"model":{"a":1}}', '{"a":1}'],
+      ['{"model":["x"]}', '["x"]'],
+      ['{"model":true}', "true"],
+    ]
+  ) {
+    const result = await extractModel(
+      input("POST", "/v1/completions", "application/json", body!),
+    );
+
+    assert.equal(result.model, model, body);
+  }
+});
+
+Deno.test("extractModel() reads a form's stream flag on its own, the field before ?stream=", async () => {
+  const form = "application/x-www-form-urlencoded";
+  const cases: [string, string, boolean][] = [
+    ["/v1/audio/speech?stream=true", "model=tts", true],
+    ["/v1/audio/speech?model=tts", "stream=true", true],
+    ["/v1/audio/speech?stream=true", "model=tts&stream=false", false],
+  ];
+  for (const [url, body, streaming] of cases) {
+    const result = await extractModel(input("POST", url, form, body));
+
+    assert.equal(result.model, "tts", `${url} ${body}`);
+    assert.equal(result.streaming, streaming, `${url} ${body}`);
+  }
+  const { contentType, bytes } = await multipart({ model: "whisper" });
+  const multi = await extractModel(
+    input("POST", "/v1/audio/transcriptions?stream=true", contentType, bytes),
+  );
+  assert.equal(multi.streaming, true);
+});
+
 Deno.test("extractModel() answers 400 for malformed JSON", async () => {
   await assert.rejects(
     extractModel(
