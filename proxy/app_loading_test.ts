@@ -136,6 +136,29 @@ Deno.test("the loading text estimates progress from the model's usual load time,
   }
 });
 
+Deno.test("a request that leaves the queue gets the progress estimate, counted from then", async () => {
+  const proxy = loadingProxy("reasoning", { m1: 12_000 });
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  proxy.router.calls[0]!.onQueuePosition!(1);
+  for (let elapsed = 0; elapsed < 4_000; elapsed += 250) proxy.clock.tick(250);
+  proxy.router.calls[0]!.onQueuePosition!(null);
+  for (let elapsed = 0; elapsed < 6_000; elapsed += 250) proxy.clock.tick(250);
+  proxy.router.grantHeld();
+  const reasoning = reasoningOf(await res.text());
+
+  assert.match(reasoning, /Queue position: #1/);
+  const figures = [
+    ...reasoning.matchAll(/Loading ~(\d+)% \(usually takes 12\.0s\)/g),
+  ].map((m) => Number(m[1]));
+  // At the first tick 3 s or more after leaving the queue (3.5 s: 29%),
+  // not 7.5 s after the request came (62%).
+  assert.equal(figures[0], 29, reasoning);
+});
+
 Deno.test("a failed load ends the loading stream with an SSE error event and [DONE]", async () => {
   const proxy = loadingProxy();
 

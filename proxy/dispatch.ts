@@ -113,14 +113,15 @@ async function serveLocal(
 }
 
 /**
- * Keeps the latest queue position the router reported, and passes it (and
- * every later one) to the loading stream once there is one.
+ * Keeps the latest queue position the router reported (null: not queued,
+ * or no longer), and passes it and every later one to the loading stream
+ * once there is one.
  */
 class QueuePosition {
   #latest: number | null = null;
   #stream: LoadingStream | null = null;
 
-  update(position: number): void {
+  update(position: number | null): void {
     this.#latest = position;
     this.#stream?.setQueuePosition(position);
   }

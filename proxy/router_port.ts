@@ -31,7 +31,7 @@ export interface RouterPort {
     model: string,
     options: {
       signal: AbortSignal;
-      onQueuePosition?: (position: number) => void;
+      onQueuePosition?: (position: number | null) => void;
     },
   ): Promise<Ticket>;
 

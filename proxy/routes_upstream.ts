@@ -19,7 +19,10 @@ const PREFIX = "/upstream/";
  * model part of the path (the longest pin wins); selectors do not. The
  * request starts or swaps the model like any other, except that a local
  * model that is not ready refuses paths matching `upstream.ignorePaths`
- * with 409. Never a loading stream. Websocket upgrades are relayed.
+ * with 409. A chat that asks for a stream in its query (`?stream=true`,
+ * the only place llama-swap looks here) may get the loading stream, as
+ * server.md §2.8 describes the current llama-swap; router.md §5.1, from
+ * the older revision, says never. Websocket upgrades are relayed.
  */
 export function upstreamRoutes(app: Hono<ProxyEnv>, ctx: RouteContext): void {
   app.all("/upstream/*", (c) => handleUpstream(c, ctx));

@@ -93,6 +93,14 @@ export class Caller {
     this.#options.onQueuePosition?.(position);
   }
 
+  /** Tells a caller that had a queue position that it left the queue. */
+  leftQueue(): void {
+    if (this.#position === 0 || this.#state !== "admitted") return;
+
+    this.#position = 0;
+    this.#options.onQueuePosition?.(null);
+  }
+
   #onAbort = (): void => {
     if (this.#state === "granted" || this.#state === "over") return;
 

@@ -115,6 +115,12 @@ export interface Effects {
    */
   notifyPositions(requests: readonly PendingRequest[], first: number): void;
 
+  /**
+   * `request` left the queue to be served: granted, or waiting for its
+   * model's load now. Only a request that was told a position hears of it.
+   */
+  leftQueue(request: PendingRequest): void;
+
   /** Posts `timerFired` with `key` at clock time `at` (at once if past). */
   scheduleTimer(at: number, key: string): void;
 

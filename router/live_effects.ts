@@ -197,16 +197,27 @@ export class LiveEffects implements Effects {
   }
 
   notifyPositions(requests: readonly PendingRequest[], first: number): void {
-    requests.forEach((request, at) => {
-      try {
-        this.#callers.get(request.id)?.position(first + at);
-      } catch (error) {
-        this.log.warn("queue position listener failed", {
-          model: request.model,
-          error: String(error),
-        });
-      }
-    });
+    requests.forEach((request, at) =>
+      this.#tellCaller(request, (caller) => caller.position(first + at))
+    );
+  }
+
+  leftQueue(request: PendingRequest): void {
+    this.#tellCaller(request, (caller) => caller.leftQueue());
+  }
+
+  /** Runs `tell` on the request's caller; a throwing listener is logged. */
+  #tellCaller(request: PendingRequest, tell: (caller: Caller) => void): void {
+    const caller = this.#callers.get(request.id);
+    if (!caller) return;
+    try {
+      tell(caller);
+    } catch (error) {
+      this.log.warn("queue position listener failed", {
+        model: request.model,
+        error: String(error),
+      });
+    }
   }
 
   scheduleTimer(at: number, key: string): void {

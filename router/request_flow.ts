@@ -255,6 +255,7 @@ export class RequestFlow {
       }
 
       this.queue.remove(waiter.request.id, at);
+      this.#effects.leftQueue(waiter.request);
       this.#cancelMaxWaitTimer(waiter);
       firstChange ??= at;
       const overdue = maxWaitMs > 0 && now - waiter.arrivedAt >= maxWaitMs;

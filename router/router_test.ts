@@ -244,7 +244,7 @@ Deno.test("Router rejects every waiter with 500 when the load fails", async () =
 
 Deno.test("Router publishes queue positions to queued callers", async () => {
   await using t = setup({ a: {}, b: {}, c: {} });
-  const positions: Record<string, number[]> = { b: [], c: [] };
+  const positions: Record<string, (number | null)[]> = { b: [], c: [] };
   await t.router.request("a", { signal: signal() });
   const leaving = new AbortController();
   await t.router.request("b", {
@@ -261,6 +261,25 @@ Deno.test("Router publishes queue positions to queued callers", async () => {
 
   assert.deepEqual(positions, { b: [1], c: [2, 1] });
   assert.equal(c.immediate, false);
+});
+
+Deno.test("Router tells a queued caller when it leaves the queue for its load", async () => {
+  await using t = setup({ a: {}, b: {} });
+  const positions: (number | null)[] = [];
+  const a = await t.router.request("a", { signal: signal() });
+  const b = await t.router.request("b", {
+    signal: signal(),
+    onQueuePosition: (p) => positions.push(p),
+  });
+  await reaches(t.process("a"), "starting");
+
+  t.process("a").finishStart();
+  (await a.lease).release();
+  await reaches(t.process("b"), "starting");
+
+  assert.deepEqual(positions, [1, null]);
+  t.process("b").finishStart();
+  (await b.lease).release();
 });
 
 Deno.test("Router evicts with the evicted model's own unload timeout", async () => {

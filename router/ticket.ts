@@ -30,6 +30,10 @@ export interface Lease {
 export interface RequestOptions {
   /** Aborts when the client goes away; the request is then withdrawn. */
   signal: AbortSignal;
-  /** Called with the 1-based queue position whenever it changes. */
-  onQueuePosition?: (position: number) => void;
+  /**
+   * Called with the 1-based queue position whenever it changes, and with
+   * null once a queued request leaves the queue to be served (it may then
+   * still wait for its model's load).
+   */
+  onQueuePosition?: (position: number | null) => void;
 }

@@ -154,7 +154,7 @@ export class FakeProcess implements ModelProcessHandle {
 export interface RouterCall {
   readonly model: string;
   readonly signal: AbortSignal;
-  readonly onQueuePosition: ((position: number) => void) | undefined;
+  readonly onQueuePosition: ((position: number | null) => void) | undefined;
   /** Settles the lease (only for tickets that are not immediate). */
   readonly grant: Deferred<Lease>;
   /** How often the lease was released. */
@@ -199,7 +199,7 @@ export class FakeRouter implements RouterPort {
     model: string,
     options: {
       signal: AbortSignal;
-      onQueuePosition?: (position: number) => void;
+      onQueuePosition?: (position: number | null) => void;
     },
   ): Promise<Ticket> {
     if (this.reject) return Promise.reject(this.reject);

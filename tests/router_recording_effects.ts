@@ -50,6 +50,8 @@ export class RecordingEffects implements Effects {
   shutdownsFinished = 0;
   /** Request ID -> every position published to it, in order. */
   readonly positions = new Map<number, number[]>();
+  /** Requests that left the queue to be served, in order. */
+  readonly leftQueueIds: number[] = [];
   /** Pending timers: key -> due time. */
   readonly timers = new Map<string, number>();
   readonly notices: RouterNotice[] = [];
@@ -143,6 +145,10 @@ export class RecordingEffects implements Effects {
       seen.push(first + at);
       this.positions.set(request.id, seen);
     });
+  }
+
+  leftQueue(request: PendingRequest): void {
+    this.leftQueueIds.push(request.id);
   }
 
   scheduleTimer(at: number, key: string): void {
