@@ -198,6 +198,9 @@ Deno.test("an upstream error answer after the load becomes an in-band error even
   proxy.router.grantHeld();
   const text = await res.text();
 
+  // The load itself succeeded: its text ends as usual.
+  assert.match(reasoningOf(text), /\nDone! \(\d+\.\d\ds\)\n/);
+  assert.doesNotMatch(reasoningOf(text), /Loading failed/);
   assert.match(text, /"message":"context too long"/);
   assert.match(text, /"code":"bad_request"/);
   assert.ok(text.endsWith("data: [DONE]\n\n"));
@@ -217,6 +220,7 @@ Deno.test("an unreachable upstream after the load becomes an in-band 502 event",
   proxy.router.grantHeld();
   const text = await res.text();
 
+  assert.match(reasoningOf(text), /\nDone! \(\d+\.\d\ds\)\n/);
   assert.match(text, /upstream connection failed: connection refused/);
   assert.match(text, /"code":"bad_gateway"/);
   assert.equal(proxy.router.releases, 1);

@@ -159,7 +159,10 @@ async function continueAfterLoading(
   target: LocalTarget,
   ctx: DispatchContext,
 ): Promise<void> {
-  const fail = async (failure: HttpError) => {
+  const fail = async (
+    failure: HttpError,
+    ending: { loaded?: boolean } = {},
+  ) => {
     call.observation.finished({
       status: failure.status,
       error: failure.message,
@@ -174,7 +177,7 @@ async function continueAfterLoading(
       message: failure.message,
       type: kind.type,
       code: failure.code ?? kind.code,
-    });
+    }, ending);
   };
 
   try {
@@ -188,17 +191,20 @@ async function continueAfterLoading(
     noteGrant(call, lease);
     const release = once(lease);
     let upstream: UpstreamResponse;
+    // From here on the model has loaded: a failure ends the loading text
+    // with `Done!` and goes out as an SSE error event, which a chat client
+    // reads where it expects the answer.
     try {
       upstream = await openUpstream(call, localTarget(target), ctx, release);
     } catch (error) {
-      return await fail(asHttpError(error, call.signal));
+      return await fail(asHttpError(error, call.signal), { loaded: true });
     }
 
     const type = upstream.headers.get("content-type") ?? "";
     if (upstream.status >= 400 && !type.includes("text/event-stream")) {
       const failure = await upstreamFailure(upstream);
       release();
-      return await fail(failure);
+      return await fail(failure, { loaded: true });
     }
     await loading.handOver(relayBody(upstream, call, release));
   } catch (error) {

@@ -195,20 +195,24 @@ export class LoadingStream {
   }
 
   /**
-   * Ends the loading text with `Loading failed (<seconds>s)`, writes the
-   * error as one SSE event in the OpenAI envelope
-   * (`data: {"error":{"message","type","param":null,"code"}}`), then
-   * `data: [DONE]`, and closes the body. Writes nothing when the client
-   * already left.
+   * Ends the loading text with `Loading failed (<seconds>s)`, or with
+   * `Done! (<seconds>s)` when `loaded` (the model loaded but its server
+   * refused the request), writes the error as one SSE event in the OpenAI
+   * envelope (`data: {"error":{"message","type","param":null,"code"}}`),
+   * then `data: [DONE]`, and closes the body. Writes nothing when the
+   * client already left.
    *
    * @throws {Error} (as a rejection) when `handOver()` or `fail()` was
    *   already called
    */
-  fail(error: LoadingError): Promise<void> {
+  fail(error: LoadingError, { loaded = false } = {}): Promise<void> {
     if (this.#ended) return Promise.reject(this.#alreadyEnded("fail"));
     this.#ended = true;
 
-    this.#writeEnding(`Loading failed (${this.#elapsedSeconds()}s)`);
+    const seconds = this.#elapsedSeconds();
+    this.#writeEnding(
+      loaded ? `Done! (${seconds}s)` : `Loading failed (${seconds}s)`,
+    );
     const envelope = {
       error: {
         message: error.message,
