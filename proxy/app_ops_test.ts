@@ -247,10 +247,7 @@ Deno.test("POST /api/models/unload/<model> answers 404 for unknown and peer mode
   assert.equal(unknown.status, 404);
   assert.equal((await unknown.json()).error.message, "model not found");
   assert.equal(peer.status, 404);
-  assert.equal(
-    (await peer.json()).error.message,
-    "no local server found for requested model",
-  );
+  assert.equal((await peer.json()).error.message, "model not found");
   assert.deepEqual(proxy.router.unloads, []);
 });
 

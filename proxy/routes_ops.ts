@@ -51,11 +51,9 @@ export function opsRoutes(
   app.post("/api/models/unload/:model{.+}", async (c) => {
     const state = c.get("state");
     const name = c.req.param("model").replace(/^\/+/, "");
+    // Only local models and their aliases: a peer's model is not found.
     const target = resolveModel(state.config, name);
-    if (!target) throw new HttpError(404, "model not found");
-    if (target.kind !== "local") {
-      throw new HttpError(404, "no local server found for requested model");
-    }
+    if (target?.kind !== "local") throw new HttpError(404, "model not found");
     await state.router.unload([target.id]);
     return c.text("OK");
   });
