@@ -110,6 +110,7 @@ class BenchEffects implements Effects {
   completeUnload(): void {}
   finishShutdown(): void {}
   notifyPositions(): void {}
+  leftQueue(): void {}
   scheduleTimer(): void {}
   cancelTimer(): void {}
   notify(): void {}
