@@ -7,6 +7,7 @@
  *     deno run -A bench/proxy_profile.ts [--mode small|streams]
  *       [--seconds 4] [--clients 32] [--streams 200] [--log-level info]
  *       [--profile [--profile-out prof.json]] [--top 40] [--direct]
+ *       [--heap | --heap-promoted] [--config-line "captureBuffer: 0" ...]
  *
  * `small`: `--clients` keep-alive clients POST a small chat completion in
  * a closed loop for `--seconds`, through the proxy (and directly with
@@ -15,7 +16,11 @@
  * time to first chunk and chunks per second. `--profile` samples the CPU
  * every 50 µs during the proxied run and prints the functions with the
  * most self time; `--profile-out` also writes the whole profile there
- * (the `.cpuprofile` format Chrome's DevTools open).
+ * (the `.cpuprofile` format Chrome's DevTools open). `--heap` samples
+ * allocations during the proxied run and prints the bytes each function
+ * allocates per request; `--heap-promoted` counts only objects that lived
+ * through a young-generation collection. `--config-line` adds a line to
+ * the proxy's config (repeatable).
  */
 import { Session } from "node:inspector/promises";
 import process from "node:process";
@@ -60,6 +65,9 @@ const { values } = parseArgs({
     streams: { type: "string", default: "200" },
     "log-level": { type: "string", default: "warn" },
     profile: { type: "boolean", default: false },
+    heap: { type: "boolean", default: false },
+    "heap-promoted": { type: "boolean", default: false },
+    "config-line": { type: "string", multiple: true, default: [] },
     "profile-out": { type: "string" },
     top: { type: "string", default: "40" },
     direct: { type: "boolean", default: false },
@@ -179,10 +187,16 @@ async function main(): Promise<void> {
     await driveChild(proxyUrl, 1); // warm-up
     if (values.direct) report("direct", await driveChild(upstream.url));
     const session = values.profile ? await startProfile() : null;
+    const heap = values.heap || values["heap-promoted"]
+      ? await startHeapSampling(values["heap-promoted"])
+      : null;
     const cpuBefore = process.cpuUsage();
     const proxied = await driveChild(proxyUrl);
     const cpu = process.cpuUsage(cpuBefore);
     const profile = session ? await stopProfile(session) : null;
+    if (heap) {
+      write(topAllocations(await stopHeapSampling(heap), proxied.requests));
+    }
     report("proxy", proxied);
     const perRequest = (cpu.user + cpu.system) / Math.max(1, proxied.requests);
     write(`proxy cpu per request ${perRequest.toFixed(0)} µs\n`);
@@ -198,6 +212,7 @@ async function startProxy(port: number, dataDir: string) {
   const id = values.mode === "streams" ? "stream" : "small";
   const text = [
     `logLevel: ${values["log-level"]}`,
+    ...values["config-line"],
     "models:",
     `  ${id}:`,
     "    cmd: sleep 86400",
@@ -328,6 +343,61 @@ async function stopProfile(session: Session): Promise<ProfileNode[]> {
   const out = values["profile-out"];
   if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
   return profile.nodes as ProfileNode[];
+}
+
+/**
+ * A heap sampling session that counts every allocation, collected or not;
+ * `promotedOnly` leaves out what the young generation collected, so only
+ * objects that lived through a scavenge (the ones that cost it) count.
+ */
+async function startHeapSampling(promotedOnly: boolean): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.enable");
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: !promotedOnly,
+  });
+  return session;
+}
+
+async function stopHeapSampling(session: Session): Promise<HeapNode> {
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  session.disconnect();
+  return profile.head as HeapNode;
+}
+
+/** One node of a sampling heap profile. */
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Bytes allocated per request by function, largest first. */
+function topAllocations(head: HeapNode, requests: number): string {
+  const root = new URL("../", import.meta.url).href;
+  const bySite = new Map<string, number>();
+  let total = 0;
+  const visit = (node: HeapNode) => {
+    const frame = node.callFrame;
+    const file = frame.url.replace(root, "") || "(native)";
+    const site = `${frame.functionName || "(anonymous)"} ${file}:${
+      frame.lineNumber + 1
+    }`;
+    bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    node.children.forEach(visit);
+  };
+  visit(head);
+  const perRequest = (bytes: number) =>
+    (bytes / Math.max(1, requests)).toFixed(0).padStart(7);
+  const rows = [...bySite].sort((a, b) => b[1] - a[1])
+    .slice(0, Number(values.top))
+    .map(([site, bytes]) => `${perRequest(bytes)} B ${site}`);
+  return `--- allocated per request: ${perRequest(total).trim()} B\n` +
+    `${rows.join("\n")}\n`;
 }
 
 /** Self time by function and by file, as percentages of all samples. */
