@@ -230,14 +230,16 @@ export async function forward(
       cause: error,
     });
   } finally {
-    timeout?.cancel();
+    timeout?.stopTimer();
   }
 }
 
 /**
  * A signal that aborts with `signal` or once `ms` pass, whichever is
  * first. One controller and one listener: cheaper than `AbortSignal.any()`
- * on every request.
+ * on every request. Once the headers are in, only the timer stops: the
+ * body is read under this signal too, so it keeps following `signal` (a
+ * client that leaves mid-body still cancels the upstream request).
  */
 function headerTimeout(signal: AbortSignal, ms: number, clock: Clock) {
   const controller = new AbortController();
@@ -245,10 +247,7 @@ function headerTimeout(signal: AbortSignal, ms: number, clock: Clock) {
   const state = {
     signal: controller.signal,
     expired: false,
-    cancel: () => {
-      cancelTimer();
-      signal.removeEventListener("abort", follow);
-    },
+    stopTimer: () => cancelTimer(),
   };
   const cancelTimer = clock.setTimer(() => {
     state.expired = true;

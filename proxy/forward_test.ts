@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../tests/fake_clock.ts";
 import type { HttpError } from "./errors.ts";
-import type { UpstreamSend } from "./upstream_response.ts";
+import { fromFetchResponse, type UpstreamSend } from "./upstream_response.ts";
 import {
   downstreamHeaders,
   forward,
@@ -231,6 +231,27 @@ Deno.test("forward() passes the client's abort reason on and cancels its timer",
 
   await assert.rejects(pending, (reason) => reason === "client went away");
   assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("forward() with a header timeout still cancels the body's read when the client leaves after the headers", async () => {
+  const clock = new FakeClock();
+  const client = new AbortController();
+  let bodySignal: AbortSignal | null = null;
+  const answering: UpstreamSend = (_input, init) => {
+    bodySignal = init.signal;
+    return Promise.resolve(fromFetchResponse(new Response("partial")));
+  };
+
+  const upstream = await forward(
+    answering,
+    options({ clock, signal: client.signal, headerTimeoutMs: 1000 }),
+  );
+  await upstream.cancel();
+  client.abort("client went away");
+
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(bodySignal!.aborted, true);
+  assert.equal(bodySignal!.reason, "client went away");
 });
 
 Deno.test("upstreamHeaderList() keeps X-Forwarded-For as it came when the client is unknown", () => {
