@@ -81,7 +81,7 @@ export async function openUpstream(
   call.observation.requestBody(call.body.bytes);
 
   try {
-    return await forward(deps.send, {
+    return relayable(await forward(deps.send, {
       url,
       method: call.method,
       headers,
@@ -93,11 +93,32 @@ export async function openUpstream(
       idleConnMs: target.idleConnMs,
       failurePrefix: target.failurePrefix,
       clock: deps.clock,
-    });
+    }), target.failurePrefix);
   } catch (error) {
     release();
     throw asHttpError(error, call.signal);
   }
+}
+
+/**
+ * `upstream` when its status can go to the client, else a 502 (its body
+ * cancelled): a 101 to a request that asked for no upgrade, as Go's proxy
+ * refuses it, and a status above 599, which Go passes on but Deno's
+ * `Response` cannot carry.
+ */
+function relayable(
+  upstream: UpstreamResponse,
+  failurePrefix: string,
+): UpstreamResponse {
+  const status = upstream.status;
+  if (status >= 200 && status <= 599) return upstream;
+  void upstream.cancel();
+  throw new HttpError(
+    502,
+    status === 101
+      ? `${failurePrefix}: the upstream switched protocols on a request that asked for no upgrade`
+      : `${failurePrefix}: the upstream answered with status ${status}, which cannot be relayed`,
+  );
 }
 
 /** Statuses whose responses never have a body. */
@@ -127,11 +148,9 @@ export async function relayResponse(
   release: () => void,
 ): Promise<Response> {
   const headers = downstreamHeaders(upstream.headers);
-  const init = {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers,
-  };
+  // No status text: Deno's server sends the standard one anyway, and an
+  // odd reason phrase from the upstream would make `Response` throw.
+  const init = { status: upstream.status, headers };
   if (readsWhole(upstream, call.method)) {
     return await relayWhole(upstream, call, release, init);
   }
@@ -159,7 +178,7 @@ async function relayWhole(
   upstream: UpstreamResponse,
   call: UpstreamCall,
   release: () => void,
-  init: ResponseInit & { status: number; headers: Headers },
+  init: { status: number; headers: Headers },
 ): Promise<Response> {
   const { observation, signal } = call;
   observation.responseStarted(init.status, init.headers);

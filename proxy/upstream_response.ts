@@ -82,10 +82,7 @@ export function fetchThrough(send: UpstreamSend): typeof fetch {
       signal: init?.signal ?? new AbortController().signal,
     });
     const body = upstream.hasBody ? await upstream.bytes() : null;
-    return new Response(body, {
-      status: upstream.status,
-      statusText: upstream.statusText,
-    });
+    return new Response(body, { status: upstream.status });
   };
 }
 

@@ -251,3 +251,85 @@ Deno.test("a model crashing mid-stream breaks the client's response and releases
   assert.equal(rest, "broken");
   assert.equal(rig.router.releases, 1);
 });
+
+/**
+ * Accepts one connection, reads the request (up to the end of `body`),
+ * writes `answer` as it is and closes.
+ */
+async function scriptedUpstream(
+  listener: Deno.Listener,
+  body: string,
+  answer: string,
+): Promise<void> {
+  const conn = await listener.accept();
+  const reader = conn.readable.getReader();
+  let seen = "";
+  while (!seen.endsWith(body)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  await conn.write(new TextEncoder().encode(answer));
+  conn.close();
+}
+
+Deno.test("an upstream status no response can carry gets 502 and releases the lease", async () => {
+  const body = '{"model":"m1","stream":true}';
+  const sse = "transfer-encoding: chunked\r\ncontent-type: text/event-stream";
+  for (
+    const [head, message] of [
+      ["HTTP/1.1 600 Odd", /answered with status 600, which cannot be relayed/],
+      ["HTTP/1.1 101 Switching Protocols", /switched protocols/],
+    ] as const
+  ) {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    await using rig = startRig({ proxy: `http://127.0.0.1:${port}` });
+    const upstream = scriptedUpstream(
+      listener,
+      body,
+      `${head}\r\n${sse}\r\n\r\n5\r\ndata:\r\n`,
+    );
+
+    const res = await fetch(`${rig.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    const text = await res.text();
+    await upstream;
+    listener.close();
+
+    assert.equal(res.status, 502, head);
+    assert.match(text, message);
+    assert.equal(rig.router.releases, 1, head);
+  }
+});
+
+Deno.test("an upstream reason phrase with control characters is not passed on", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  await using rig = startRig({ proxy: `http://127.0.0.1:${port}` });
+  const body = '{"model":"m1","stream":true}';
+  const upstream = scriptedUpstream(
+    listener,
+    body,
+    "HTTP/1.1 200 O\x01K\r\ntransfer-encoding: chunked\r\n" +
+      "content-type: text/event-stream\r\n\r\nd\r\ndata: first\n\n\r\n0\r\n\r\n",
+  );
+
+  const res = await fetch(`${rig.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  const text = await res.text();
+  await upstream;
+  listener.close();
+
+  assert.equal(res.status, 200);
+  assert.equal(res.statusText, "OK");
+  assert.equal(text, "data: first\n\n");
+  assert.equal(rig.router.releases, 1);
+});
