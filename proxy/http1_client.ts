@@ -306,8 +306,15 @@ export class Http1Pool {
       await connection.sendRequest(head, init.body);
       const parsed = await connection.readHead();
       const framing = bodyFraming(parsed, init.method);
+      // A length next to a transfer coding is void (RFC 9112 §6.3) and
+      // must not reach the client, which would trust it; an upstream that
+      // sends both gets no further requests on this connection.
+      const bothFramings = parsed.headers.has("transfer-encoding") &&
+        parsed.headers.has("content-length");
+      if (bothFramings) parsed.headers.delete("content-length");
       if (
-        !parsed.keepAlive || framing.kind === "close" || parsed.status === 101
+        !parsed.keepAlive || framing.kind === "close" ||
+        parsed.status === 101 || bothFramings
       ) {
         connection.broken = true;
       }

@@ -446,6 +446,25 @@ Deno.test("Http1Pool skips interim 1xx answers and reads no body for HEAD, 204 a
   }
 });
 
+Deno.test("Http1Pool drops a Content-Length sent next to chunked framing and does not reuse the connection", async () => {
+  await using server = rawServer(async (_request, write) => {
+    await write(
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n" +
+        "\r\n6\r\nchunky\r\n0\r\n\r\n",
+    );
+  });
+  const pool = new Http1Pool();
+  try {
+    const response = await pool.request(`${server.url}/`, init());
+
+    assert.equal(response.headers.get("content-length"), null);
+    assert.equal(decoder.decode(await response.bytes()), "chunky");
+    assert.equal(pool.idleCount, 0);
+  } finally {
+    pool.close();
+  }
+});
+
 Deno.test("Http1Pool keeps repeated response headers", async () => {
   await using server = rawServer(async (_request, write) => {
     await write(
