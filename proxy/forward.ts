@@ -44,7 +44,7 @@ const NOT_COPIED_UPSTREAM: ReadonlySet<string> = new Set([
 export type UpstreamKind =
   | {
     readonly kind: "local";
-    /** Appended to `X-Forwarded-For`; null when unknown. */
+    /** The socket peer, appended to `X-Forwarded-For`; null when unknown. */
     readonly clientIp: string | null;
     /** The client's `Host`, sent as `Host` and `X-Forwarded-Host`. */
     readonly host: string;

@@ -1,4 +1,5 @@
 import { abortAccount, Cancelled, type Clock, errorText } from "../lib/mod.ts";
+import type { ClientInfo } from "./client_ip.ts";
 import { HttpError } from "./errors.ts";
 import type { OutgoingBody } from "./filters.ts";
 import {
@@ -25,11 +26,7 @@ export interface UpstreamCall {
   readonly body: OutgoingBody;
   readonly streaming: boolean;
   /** Who asked, for the `X-Forwarded-*` headers local models get. */
-  readonly client: {
-    readonly ip: string | null;
-    readonly host: string;
-    readonly proto: string;
-  };
+  readonly client: ClientInfo;
   /** Aborts when the client leaves or an observer cancels the request. */
   readonly signal: AbortSignal;
   readonly observation: RequestObservation;
@@ -68,7 +65,7 @@ export async function openUpstream(
   const kind: UpstreamKind = target.peerApiKey === null
     ? {
       kind: "local",
-      clientIp: call.client.ip,
+      clientIp: call.client.peer,
       host: call.client.host,
       proto: call.client.proto,
     }
@@ -81,19 +78,22 @@ export async function openUpstream(
   call.observation.requestBody(call.body.bytes);
 
   try {
-    return relayable(await forward(deps.send, {
-      url,
-      method: call.method,
-      headers,
-      body: call.body.bytes,
-      signal: call.signal,
-      headerTimeoutMs: target.headerTimeoutMs,
-      connectTimeoutMs: target.connectTimeoutMs,
-      tlsHandshakeMs: target.tlsHandshakeMs,
-      idleConnMs: target.idleConnMs,
-      failurePrefix: target.failurePrefix,
-      clock: deps.clock,
-    }), target.failurePrefix);
+    return relayable(
+      await forward(deps.send, {
+        url,
+        method: call.method,
+        headers,
+        body: call.body.bytes,
+        signal: call.signal,
+        headerTimeoutMs: target.headerTimeoutMs,
+        connectTimeoutMs: target.connectTimeoutMs,
+        tlsHandshakeMs: target.tlsHandshakeMs,
+        idleConnMs: target.idleConnMs,
+        failurePrefix: target.failurePrefix,
+        clock: deps.clock,
+      }),
+      target.failurePrefix,
+    );
   } catch (error) {
     release();
     throw asHttpError(error, call.signal);

@@ -167,7 +167,7 @@ function localDial(call: WebSocketCall, target: LocalTarget): DialTarget {
     baseUrl: target.model.proxy,
     kind: {
       kind: "local",
-      clientIp: call.client.ip,
+      clientIp: call.client.peer,
       host: call.client.host,
       proto: call.client.proto,
     },

@@ -148,6 +148,20 @@ Deno.test("the upstream sees the client's Host as it was written, and the client
   assert.equal(got.headers.get("authorization"), null);
 });
 
+Deno.test("X-Forwarded-For gets the socket's address appended, not its own first entry", async () => {
+  await using rig = startRig();
+
+  const res = await fetch(`${rig.url}/upstream/m1/probe`, {
+    headers: { "x-forwarded-for": "203.0.113.9" },
+  });
+  await res.text();
+
+  assert.equal(
+    rig.received[0]!.headers.get("x-forwarded-for"),
+    "203.0.113.9, 127.0.0.1",
+  );
+});
+
 Deno.test("/upstream refuses encoded paths that climb out of the model with 400, and redirects plain ones", async () => {
   await using rig = startRig();
 
