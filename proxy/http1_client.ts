@@ -103,7 +103,10 @@ interface Target {
  *
  * A request that fails on a reused connection before any byte of the
  * answer came back (the upstream had closed it while idle) is sent again,
- * once, on a new connection. Aborting `init.signal` closes the
+ * once, on a new connection, when it never went out whole or may run
+ * twice (GET, HEAD, OPTIONS, TRACE, or an idempotency key): a POST the
+ * upstream had all of gets the failure, as with Go's transport. A body
+ * too large for one write goes out while the answer is read. Aborting `init.signal` closes the
  * connection: the upstream sees the client leave at once. New connections
  * have TCP keep-alive on and give up after `init.connectTimeoutMs`; a TLS
  * one (`upstream_dial.ts`) also after `init.tlsHandshakeMs` of handshake.
@@ -167,7 +170,12 @@ export class Http1Pool {
         if (!(error instanceof StaleConnection)) throw error;
         // The others idle as long or longer: likely closed too.
         this.#dropIdle(target.key);
-        if (fresh) throw error.cause;
+        // Once the whole request went out, the upstream may have acted on
+        // it: only a request that may run twice is sent again (as Go's
+        // transport decides), so a generation is never started twice.
+        if (fresh || (error.requestSent && !replayable(init))) {
+          throw error.cause;
+        }
       }
     }
   }
@@ -229,7 +237,8 @@ export class Http1Pool {
     // A full pool closes the newcomer, which has no idle read to fail yet.
     let list = this.#idle.get(connection.key);
     if (
-      this.#closed || connection.broken || connection.buffered > 0 ||
+      this.#closed || connection.broken || connection.writing ||
+      connection.buffered > 0 ||
       (list?.length ?? 0) >= this.#maxIdle
     ) {
       connection.destroy();
@@ -303,8 +312,7 @@ export class Http1Pool {
     const stopWatching = () =>
       init.signal.removeEventListener("abort", onAbort);
     try {
-      await connection.sendRequest(head, init.body);
-      const parsed = await connection.readHead();
+      const parsed = await sendAndRead(connection, head, init.body);
       const framing = bodyFraming(parsed, init.method);
       // A length next to a transfer coding is void (RFC 9112 §6.3) and
       // must not reach the client, which would trust it; an upstream that
@@ -341,8 +349,63 @@ export class Http1Pool {
   }
 }
 
+/**
+ * Writes the request on `connection` and reads the head of its answer. A
+ * body too large for one write goes out while the answer is read, so an
+ * upstream that answers before taking all of it (refusing an upload, or
+ * streaming early) is heard instead of blocking the write; the connection
+ * is then not reused unless the write finished.
+ */
+async function sendAndRead(
+  connection: Connection,
+  head: Uint8Array,
+  body: Uint8Array | null,
+): Promise<ParsedHead> {
+  if (
+    body === null || head.byteLength + body.byteLength <= JOINED_WRITE_BYTES
+  ) {
+    await connection.sendRequest(head, body);
+    return await connection.readHead();
+  }
+  const writing = connection.sendRequest(head, body);
+  writing.catch(() => {}); // awaited below when there is no answer
+  try {
+    return await connection.readHead();
+  } catch (error) {
+    // No answer: a failed write says more, and that the request never
+    // went out whole.
+    await writing;
+    throw error;
+  }
+}
+
 /** A request failed on a reused connection before any answer came. */
-class StaleConnection extends Error {}
+class StaleConnection extends Error {
+  /** Whether all of the request had been written when it failed. */
+  readonly requestSent: boolean;
+
+  constructor(requestSent: boolean, cause: unknown) {
+    super("stale", { cause });
+    this.requestSent = requestSent;
+  }
+}
+
+/**
+ * Methods that may run twice without harm, and requests the client marked
+ * so with an idempotency key: only these are sent again after a failure
+ * that came once the whole request was out.
+ */
+const REPLAYABLE_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "TRACE",
+]);
+
+function replayable(init: UpstreamInit): boolean {
+  return REPLAYABLE_METHODS.has(init.method) ||
+    init.headers.some(([name]) => /^(x-)?idempotency-key$/i.test(name));
+}
 
 interface ParsedHead {
   readonly status: number;
@@ -397,6 +460,8 @@ class Connection {
   reused = false;
   /** Cannot carry another request (closing, or its body is unread). */
   broken = false;
+  /** A request is still being written (its answer may have come first). */
+  writing = false;
   idleSince = 0;
   /** How long it may idle in the pool; 0 = no limit. */
   idleLimitMs = 0;
@@ -463,10 +528,12 @@ class Connection {
     }
   }
 
+  /** Writes the request; `writing` is true until all of it is out. */
   async sendRequest(
     head: Uint8Array,
     body: Uint8Array | null,
   ): Promise<void> {
+    this.writing = true;
     try {
       const size = body?.byteLength ?? 0;
       if (body === null || size === 0) {
@@ -480,8 +547,10 @@ class Connection {
         await this.#writeAll(head);
         await this.#writeAll(body);
       }
+      this.writing = false;
     } catch (error) {
-      if (this.reused) throw new StaleConnection("stale", { cause: error });
+      // The request never went out whole: the upstream cannot have acted.
+      if (this.reused) throw new StaleConnection(false, error);
       throw new Error(`cannot send the request: ${errorText(error)}`, {
         cause: error,
       });
@@ -567,7 +636,7 @@ class Connection {
         more = await this.fill(MAX_HEAD_BYTES);
       } catch (error) {
         if (this.reused && !gotAny && this.buffered === 0) {
-          throw new StaleConnection("stale", { cause: error });
+          throw new StaleConnection(true, error);
         }
         throw new Error(`no response from upstream: ${errorText(error)}`, {
           cause: error,
@@ -577,7 +646,7 @@ class Connection {
       if (!more) {
         const cause = new Error("upstream closed the connection");
         if (this.reused && !gotAny && this.buffered === 0) {
-          throw new StaleConnection("stale", { cause });
+          throw new StaleConnection(true, cause);
         }
         throw new Error(
           this.buffered === 0

@@ -308,6 +308,73 @@ Deno.test("Http1Pool sends again on a new connection when a kept one closes with
   }
 });
 
+Deno.test("Http1Pool does not send a POST again once the upstream had all of it, unless it has an idempotency key", async () => {
+  // Each kept connection takes its second request whole, then closes
+  // without answering: the upstream may have acted on it.
+  await using server = rawServer(async (request, write) => {
+    if (request.index === 1) return "close";
+    await write(ok(`answer ${request.connection}`));
+  });
+  const pool = new Http1Pool();
+  const post = (headers: [string, string][] = []) =>
+    text(pool, `${server.url}/`, {
+      method: "POST",
+      headers,
+      body: encoder.encode("generate"),
+    });
+  try {
+    assert.equal(await post(), "answer 0");
+    await assert.rejects(post(), /upstream closed the connection/);
+    assert.equal(server.requests.length, 2, "the POST went out once");
+
+    assert.equal(await post(), "answer 1");
+    assert.equal(await post([["Idempotency-Key", "k1"]]), "answer 2");
+    assert.equal(server.requests.length, 5, "the keyed POST went out twice");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("Http1Pool hears an answer that comes before a large body is all written", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = (async () => {
+    const conn = await listener.accept();
+    let seen = "";
+    const buffer = new Uint8Array(4096);
+    while (!seen.includes("\r\n\r\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      seen += decoder.decode(buffer.subarray(0, n));
+    }
+    // Refuses the upload from its head alone, then drains the rest (as
+    // servers do before closing) until the client hangs up.
+    await conn.write(encoder.encode(
+      "HTTP/1.1 413 Payload Too Large\r\ncontent-length: 8\r\n\r\ntoo big!",
+    ));
+    try {
+      while (await conn.read(buffer) !== null) { /* drain */ }
+    } catch {
+      // the client hung up
+    }
+    conn.close();
+  })();
+  const pool = new Http1Pool();
+  try {
+    const response = await pool.request(
+      `http://127.0.0.1:${listener.addr.port}/upload`,
+      init({ method: "POST", body: new Uint8Array(32 * 1024 * 1024) }),
+    );
+
+    assert.equal(response.status, 413);
+    assert.equal(decoder.decode(await response.bytes()), "too big!");
+    assert.equal(pool.idleCount, 0, "a connection still writing is not kept");
+  } finally {
+    pool.close();
+    listener.close();
+    await server;
+  }
+});
+
 Deno.test("Http1Pool notices at once that an upstream closed an idle connection", async () => {
   await using server = rawServer(async (_request, write) => {
     await write(ok("bye later"));
