@@ -1,4 +1,4 @@
-import { type ChunkReader, chunkReader } from "../lib/mod.ts";
+import { type ChunkReader, chunkReader, errorText } from "../lib/mod.ts";
 
 /** How a passed-through stream ended. */
 export interface PassThroughEnd {
@@ -72,7 +72,7 @@ export function passThrough(
         chunk = await reader.read();
       } catch (error) {
         end(error, false);
-        controller.error(error);
+        controller.error(brokenOff(error));
         return;
       }
       if (chunk === null) {
@@ -91,6 +91,15 @@ export function passThrough(
   }, { highWaterMark: 0 });
   (stream as WatchedStream)[END_STATE] = state;
   return stream;
+}
+
+/**
+ * What a client's response body that breaks off is errored with. Deno's
+ * server prints that value as it cuts the response, so it is one line
+ * saying what happened, not an error with its stack.
+ */
+export function brokenOff(error: unknown): string {
+  return `response to the client broken off: ${errorText(error)}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type UpstreamKind,
 } from "./forward.ts";
 import type { RequestObservation } from "./observer.ts";
-import { passThrough } from "./pass_through.ts";
+import { brokenOff, passThrough } from "./pass_through.ts";
 import type { UpstreamResponse, UpstreamSend } from "./upstream_response.ts";
 import { joinUpstreamUrl } from "./upstream_url.ts";
 import { wholeBodyResponse } from "./whole_body.ts";
@@ -194,7 +194,9 @@ async function relayWhole(
         ? abortAccount(signal)
         : `upstream stream failed: ${errorText(error)}`,
     });
-    const broken = new ReadableStream({ start: (c) => c.error(error) });
+    const broken = new ReadableStream({
+      start: (c) => c.error(brokenOff(error)),
+    });
     return new Response(broken, init);
   }
 
