@@ -80,6 +80,27 @@ Deno.test("loadConfig() drops model from setParams and setParamsByID", () => {
   assert.deepEqual(config.models.m?.filters.setParamsByID, { m: { seed: 1 } });
 });
 
+Deno.test("loadConfig() keeps 64-bit integers in setParams and metadata exact, as Go does", () => {
+  const config = loadOk(lines(
+    ...ONE_MODEL,
+    "    metadata: {id: 18446744073709551615}",
+    "    filters:",
+    "      setParams:",
+    "        seed: 9_007_199_254_740_993",
+    "        low: -0x7FFFFFFFFFFFFFFF",
+    "        small: 12",
+  ));
+
+  assert.equal(
+    JSON.stringify(config.models.m?.filters.setParams),
+    '{"seed":9007199254740993,"low":-9223372036854775807,"small":12}',
+  );
+  assert.equal(
+    JSON.stringify(config.models.m?.metadata),
+    '{"id":18446744073709551615}',
+  );
+});
+
 Deno.test("sanitizeStripParams() trims, deduplicates, sorts and drops model", () => {
   assert.deepEqual(sanitizeStripParams(""), []);
   assert.deepEqual(sanitizeStripParams("temperature"), ["temperature"]);

@@ -279,8 +279,9 @@ function scalarValue(node: Scalar, span: Span): YScalar {
       typeof value !== "boolean"
     ? goPlainNumber(source)
     : null;
+  let exactInteger: string | undefined;
   if (go === "text") value = source;
-  else if (go) ({ value, float } = go);
+  else if (go) ({ value, float, exactInteger } = go);
 
   if (typeof value === "bigint") value = Number(value);
   if (
@@ -291,7 +292,15 @@ function scalarValue(node: Scalar, span: Span): YScalar {
   }
   const scalar = value as ScalarValue;
   const text = typeof scalar === "string" ? scalar : source ?? String(scalar);
-  return { kind: "scalar", value: scalar, float, text, plain, span };
+  return {
+    kind: "scalar",
+    value: scalar,
+    float,
+    text,
+    plain,
+    span,
+    ...(exactInteger === undefined ? {} : { exactInteger }),
+  };
 }
 
 /** Go's YAML library's float form, checked after `_` are dropped. */
@@ -308,27 +317,34 @@ const GO_INT_REGEXP =
  * or else as a finite float (`1_000.5`, `08`, a decimal too long for 64
  * bits). "text" where Go gives up on a number the core schema would read
  * (`1e400`, a hex number past 64 bits); null for anything else (`1.2.3`,
- * `-.inf`), which stays as the YAML 1.2 core schema read it.
+ * `-.inf`), which stays as the YAML 1.2 core schema read it. An integer
+ * past 2^53 also comes as exact decimal text.
  */
 function goPlainNumber(
   source: string,
-): { value: number; float: boolean } | "text" | null {
+): { value: number; float: boolean; exactInteger?: string } | "text" | null {
   if (!/^[-+0-9]/.test(source)) return null;
   const text = source.replaceAll("_", "");
   const int = GO_INT_REGEXP.exec(text);
   if (int) {
     const [, sign, hex, octal, binary, decimal] = int;
-    const magnitude = hex !== undefined
-      ? parseInt(hex, 16)
-      : octal !== undefined
-      ? parseInt(octal, 8)
-      : binary !== undefined
-      ? parseInt(binary, 2)
-      : Number(decimal);
+    const magnitude = BigInt(
+      hex !== undefined
+        ? `0x${hex}`
+        : octal !== undefined
+        ? `0o${octal}`
+        : binary !== undefined
+        ? `0b${binary}`
+        : decimal!,
+    );
     // ParseInt's int64 range, or ParseUint's for a number without a sign.
-    const limit = sign === "" ? 2 ** 64 : 2 ** 63;
+    const limit = sign === "" ? 2n ** 64n : 2n ** 63n;
     if (magnitude < limit) {
-      return { value: sign === "-" ? 0 - magnitude : magnitude, float: false };
+      const exact = sign === "-" ? -magnitude : magnitude;
+      const value = Number(exact);
+      return Number.isSafeInteger(value)
+        ? { value, float: false }
+        : { value, float: false, exactInteger: exact.toString() };
     }
     if (decimal === undefined) return "text";
   }

@@ -95,12 +95,23 @@ export function readNumber(
   return value;
 }
 
+/** `JSON.rawJSON()`, which V8 has and TypeScript's library lacks. */
+interface RawJsonSupport {
+  rawJSON(text: string): unknown;
+}
+
 /**
  * The node as plain JSON-like data (metadata, setParams): mappings become
- * objects in order, lists arrays, scalars their values.
+ * objects in order, lists arrays, scalars their values. An integer past
+ * 2^53 is raw JSON of its exact digits, so it reaches upstreams and API
+ * answers as written (as from Go's int64), not rounded.
  */
 export function toPlain(node: YNode): unknown {
-  if (node.kind === "scalar") return node.value;
+  if (node.kind === "scalar") {
+    return node.exactInteger === undefined
+      ? node.value
+      : (JSON as JSON & RawJsonSupport).rawJSON(node.exactInteger);
+  }
   if (node.kind === "seq") return node.items.map(toPlain);
   return Object.fromEntries(
     node.entries.map((entry) => [entry.key, toPlain(entry.value)]),

@@ -20,6 +20,11 @@ export interface YScalar {
   readonly text: string;
   /** Written unquoted in the file and untouched by macros (`yes` may be a bool). */
   readonly plain: boolean;
+  /**
+   * An integer past JavaScript's exact range (2^53) in decimal, exactly as
+   * Go reads it into 64 bits; `value` is then only the nearest number.
+   */
+  readonly exactInteger?: string;
   readonly span: Span;
   /**
    * Where the string value starts in the text when the text holds it
