@@ -93,13 +93,17 @@ export function passThrough(
   return stream;
 }
 
+const BROKEN_OFF = "response to the client broken off: ";
+
 /**
  * What a client's response body that breaks off is errored with. Deno's
  * server prints that value as it cuts the response, so it is one line
- * saying what happened, not an error with its stack.
+ * saying what happened, not an error with its stack; a stream wrapped
+ * twice (the access log's count around a loading stream) says it once.
  */
 export function brokenOff(error: unknown): string {
-  return `response to the client broken off: ${errorText(error)}`;
+  const text = errorText(error);
+  return text.startsWith(BROKEN_OFF) ? text : BROKEN_OFF + text;
 }
 
 /**

@@ -56,6 +56,19 @@ Deno.test("passThrough() reports a failing source and errors the output", async 
   assert.equal((ends[0]!.error as Error).message, "upstream crashed");
 });
 
+Deno.test("passThrough() around another says once that the response broke off", async () => {
+  const { stream } = source([], new Error("upstream crashed"));
+  const inner = passThrough(stream, { end() {} });
+
+  const outer = passThrough(inner, { end() {} });
+
+  await assert.rejects(
+    new Response(outer).text(),
+    (reason) =>
+      reason === "response to the client broken off: upstream crashed",
+  );
+});
+
 Deno.test("passThrough() passes a reader's cancel to the source and ends once", async () => {
   const ends: { cancelled: boolean }[] = [];
   const { stream, cancelled } = source(["a", "b"]);
