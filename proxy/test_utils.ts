@@ -77,6 +77,9 @@ export class FakeSocket extends EventTarget {
   binaryType: BinaryType = "blob";
   protocol = "";
   readonly sent: (string | ArrayBufferLike | Blob | ArrayBufferView)[] = [];
+  /** A peer that does not read: what is sent stays in `bufferedAmount`. */
+  stalled = false;
+  bufferedAmount = 0;
   /** Arguments of each `close()` call; an empty array for no code. */
   readonly closes: unknown[][] = [];
 
@@ -90,6 +93,13 @@ export class FakeSocket extends EventTarget {
       throw new Error("Cannot send: the fake socket is not open");
     }
     this.sent.push(data);
+    if (this.stalled) {
+      this.bufferedAmount += typeof data === "string"
+        ? data.length
+        : data instanceof Blob
+        ? data.size
+        : data.byteLength;
+    }
   }
 
   close(...args: unknown[]): void {

@@ -3,6 +3,14 @@ import type { Clock } from "../lib/mod.ts";
 /** How long a relay waits for the second side's close after the first. */
 export const CLOSE_GRACE_MS = 5_000;
 
+/**
+ * Bytes a side may have waiting to go out (16 MiB) before the relay cuts
+ * the connection: the browser-style websocket API cannot stop the other
+ * side from sending, so a peer that does not read would otherwise fill
+ * the proxy's memory.
+ */
+export const MAX_WAITING_BYTES = 16 * 1024 * 1024;
+
 type Message = string | ArrayBufferLike | Blob | ArrayBufferView;
 
 /** Which end of a connection a socket is: it decides the close codes. */
@@ -13,6 +21,8 @@ interface Side {
   readonly role: Role;
   /** Messages that arrived for this side while it was still connecting. */
   readonly pending: Message[];
+  /** Their size in bytes (a string counted by its length). */
+  pendingBytes: number;
   /** A close asked for while connecting, done once it opens. */
   closeLater: { code: number; reason: string } | null;
   closed: boolean;
@@ -22,6 +32,8 @@ export interface RelayOptions {
   readonly clock: Clock;
   /** Defaults to `CLOSE_GRACE_MS`. */
   readonly closeGraceMs?: number;
+  /** Defaults to `MAX_WAITING_BYTES`. */
+  readonly maxWaitingBytes?: number;
 }
 
 /**
@@ -30,7 +42,9 @@ export interface RelayOptions {
  * text and binary message goes across as it is, and when one side closes
  * or fails, the other is closed with the same code and reason where that
  * code may be sent. A side still connecting keeps its messages, and a
- * close meant for it, until it opens.
+ * close meant for it, until it opens. A side with more than
+ * `maxWaitingBytes` waiting to go out (it does not read) gets both sides
+ * cut: the client with 1008 and the reason.
  *
  * `done` resolves once both sides are closed, or `closeGraceMs` after the
  * first one closed if the other never confirms; it never rejects.
@@ -74,10 +88,21 @@ export class WebSocketRelay {
 
     socket.addEventListener("open", () => {
       for (const message of from.pending.splice(0)) socket.send(message);
+      from.pendingBytes = 0;
       const later = from.closeLater;
       if (later) closeSide(from, later.code, later.reason);
     });
-    socket.addEventListener("message", (event) => deliver(to, event.data));
+    socket.addEventListener("message", (event) => {
+      deliver(to, event.data);
+      const limit = this.#options.maxWaitingBytes ?? MAX_WAITING_BYTES;
+      if (waitingBytes(to) > limit) {
+        const who = to === this.#client ? "client" : "upstream";
+        this.cut(
+          1008,
+          `the ${who} is not reading: over ${sizeText(limit)} waiting`,
+        );
+      }
+    });
     socket.addEventListener("error", () => {
       closeSide(to, 1011, "the other side of the relay failed");
     });
@@ -97,7 +122,14 @@ export class WebSocketRelay {
 }
 
 function side(socket: WebSocket, role: Role): Side {
-  return { socket, role, pending: [], closeLater: null, closed: false };
+  return {
+    socket,
+    role,
+    pending: [],
+    pendingBytes: 0,
+    closeLater: null,
+    closed: false,
+  };
 }
 
 function deliver(to: Side, message: Message): void {
@@ -107,10 +139,30 @@ function deliver(to: Side, message: Message): void {
       return;
     case WebSocket.CONNECTING:
       to.pending.push(message);
+      to.pendingBytes += messageBytes(message);
       return;
     default:
       return; // closing or closed: the message has nowhere to go
   }
+}
+
+/** What waits to go out to a side: kept while it connects, or buffered. */
+function waitingBytes(to: Side): number {
+  return to.socket.readyState === WebSocket.CONNECTING
+    ? to.pendingBytes
+    : to.socket.bufferedAmount;
+}
+
+/** `16 MiB`, or `1024 bytes` below a MiB. */
+function sizeText(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Math.round(mib)} MiB` : `${bytes} bytes`;
+}
+
+function messageBytes(message: Message): number {
+  if (typeof message === "string") return message.length;
+  if (message instanceof Blob) return message.size;
+  return message.byteLength;
 }
 
 /**

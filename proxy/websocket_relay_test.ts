@@ -101,6 +101,43 @@ Deno.test("WebSocketRelay.done resolves after the grace when one side never clos
   assert.equal(done, true);
 });
 
+Deno.test("WebSocketRelay cuts both sides when one has too much waiting to go out", () => {
+  const client = new FakeSocket();
+  const upstream = new FakeSocket();
+  client.stalled = true;
+  new WebSocketRelay(client.socket, upstream.socket, {
+    clock: new FakeClock(),
+    maxWaitingBytes: 1024,
+  });
+
+  upstream.receive(new Uint8Array(1000).buffer);
+  assert.deepEqual(client.closes, []);
+  upstream.receive(new Uint8Array(100).buffer);
+
+  assert.deepEqual(client.closes, [[
+    1008,
+    "the client is not reading: over 1024 bytes waiting",
+  ]]);
+  assert.equal(upstream.closes.length, 1);
+  upstream.receive(new Uint8Array(100).buffer);
+  assert.equal(client.sent.length, 2, "nothing more is sent once cut");
+});
+
+Deno.test("WebSocketRelay counts what waits for a side still connecting", () => {
+  const client = new FakeSocket(WebSocket.CONNECTING);
+  const upstream = new FakeSocket();
+  new WebSocketRelay(client.socket, upstream.socket, {
+    clock: new FakeClock(),
+    maxWaitingBytes: 10,
+  });
+
+  upstream.receive("12345");
+  upstream.receive("678901");
+
+  assert.equal(upstream.closes.length, 1);
+  assert.deepEqual(client.closes, []); // closed once it opens
+});
+
 Deno.test("WebSocketRelay.cut() closes the client with the code and the upstream normally", () => {
   const client = new FakeSocket();
   const upstream = new FakeSocket();
