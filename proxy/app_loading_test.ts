@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Cancelled } from "../lib/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import {
   jsonPost,
@@ -157,6 +158,42 @@ Deno.test("a request that leaves the queue gets the progress estimate, counted f
   // At the first tick 3 s or more after leaving the queue (3.5 s: 29%),
   // not 7.5 s after the request came (62%).
   assert.equal(figures[0], 29, reasoning);
+});
+
+Deno.test("a request cancelled through the API while its model loads gets an error event, recorded as the 200 it was answered", async () => {
+  const cancel = new AbortController();
+  const finished: unknown[] = [];
+  const config = testConfig([
+    testModel("m1", { sendLoadingState: true }),
+  ]);
+  const proxy = testProxy(config, {
+    clock: new FakeClock(),
+    states: { m1: "stopped" },
+    observer: {
+      requestStarted: () => ({
+        signal: cancel.signal,
+        requestBody() {},
+        responseStarted() {},
+        chunk() {},
+        finished: (result) => finished.push(result),
+      }),
+    },
+  });
+  proxy.router.hold = true;
+
+  const res = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1", stream: true }),
+  );
+  cancel.abort(
+    new Cancelled("cancelled through the API (in-flight request 1)"),
+  );
+  const text = await res.text();
+
+  assert.equal(res.status, 200);
+  assert.match(text, /"message":"client went away"/);
+  assert.ok(text.endsWith("data: [DONE]\n\n"), text);
+  assert.deepEqual(finished, [{ status: 200, error: "client went away" }]);
 });
 
 Deno.test("a failed load ends the loading stream with an SSE error event and [DONE]", async () => {

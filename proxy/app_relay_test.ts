@@ -166,6 +166,33 @@ Deno.test("the observer sees the request, the body sent, each chunk and the end"
   ]);
 });
 
+Deno.test("the observer gets the body of a request refused before it went upstream", async () => {
+  const bodies: string[] = [];
+  const proxy = testProxy(testConfig([testModel("m1")]), {
+    observer: {
+      requestStarted: () => ({
+        requestBody: (bytes) => bodies.push(new TextDecoder().decode(bytes!)),
+        responseStarted() {},
+        chunk() {},
+        finished() {},
+      }),
+    },
+  });
+  proxy.router.reject = routerError(429, "concurrency_limit", "busy");
+
+  const unknown = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "nope" }),
+  );
+  const limited = await proxy.app.request(
+    "/v1/chat/completions",
+    jsonPost({ model: "m1" }),
+  );
+
+  assert.deepEqual([unknown.status, limited.status], [404, 429]);
+  assert.deepEqual(bodies, ['{"model":"nope"}', '{"model":"m1"}']);
+});
+
 Deno.test("an observer's cancel signal aborts the request", async () => {
   const cancel = new AbortController();
   const finished: unknown[] = [];

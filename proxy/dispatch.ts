@@ -1,4 +1,4 @@
-import { errorText } from "../lib/mod.ts";
+import { Cancelled, errorText } from "../lib/mod.ts";
 import type { Clock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyState } from "./deps.ts";
@@ -56,6 +56,8 @@ export async function dispatch(
   target: ModelTarget,
   ctx: DispatchContext,
 ): Promise<Response> {
+  // Recorded whatever happens next: a refused request's capture keeps it.
+  call.observation.requestBody(call.body.bytes);
   try {
     if (target.kind === "peer") {
       const upstream = await openUpstream(call, peerTarget(target), ctx, noop);
@@ -159,15 +161,16 @@ async function continueAfterLoading(
   target: LocalTarget,
   ctx: DispatchContext,
 ): Promise<void> {
+  // The client was answered 200 when the loading stream began: that is
+  // the status recorded, with the failure as the entry's error. A client
+  // that left hears nothing more; one whose request was cancelled through
+  // the API gets the error event like any other failure.
   const fail = async (
     failure: HttpError,
     ending: { loaded?: boolean } = {},
   ) => {
-    call.observation.finished({
-      status: failure.status,
-      error: failure.message,
-    });
-    if (call.signal.aborted) {
+    call.observation.finished({ status: 200, error: failure.message });
+    if (call.signal.aborted && !(call.signal.reason instanceof Cancelled)) {
       loading.cancel();
       return;
     }

@@ -75,8 +75,6 @@ export async function openUpstream(
     kind,
     call.body.contentType,
   );
-  call.observation.requestBody(call.body.bytes);
-
   try {
     return relayable(
       await forward(deps.send, {

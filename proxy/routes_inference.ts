@@ -131,6 +131,9 @@ async function serveRouted(
       observed(routed.name, {}),
       ctx.dispatch.logger,
     );
+    observation.requestBody(
+      extracted.body.kind === "none" ? null : extracted.body.bytes,
+    );
     finishWithError(observation, request.headers.get("accept"), error);
     throw error;
   }
