@@ -2,7 +2,7 @@ import type { ModelConfig } from "../config/mod.ts";
 import { type Clock, errorText, systemClock } from "../lib/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { UpstreamResponse, UpstreamSend } from "../proxy/mod.ts";
-import type { Lease, RouterView } from "../router/mod.ts";
+import type { Lease, RouterNotice, RouterView } from "../router/mod.ts";
 
 /** Where a preload's `GET /` goes, and with which settings. */
 export interface PreloadUpstream {
@@ -29,6 +29,12 @@ export interface PreloadOptions {
    * the lease is released unused.
    */
   readonly upstream?: PreloadUpstream;
+  /**
+   * The router's notices (`Router.onNotice`). With them, a restart is
+   * dropped when a swap for another model evicts the model before it is
+   * back: that model was not the one to keep running any more.
+   */
+  readonly notices?: (listener: (notice: RouterNotice) => void) => () => void;
   readonly clock?: Clock;
 }
 
@@ -72,13 +78,16 @@ async function loadOne(
   options: PreloadOptions,
   log: Logger,
 ): Promise<boolean | null> {
-  const { reason, signal, upstream } = options;
+  const { reason, upstream } = options;
   const clock = options.clock ?? systemClock;
   const began = clock.now();
   let lease: Lease | null = null;
+  const displaced = displacement(model, options);
+  const signal = displaced?.signal ?? options.signal;
   try {
     const ticket = await router.request(model, { signal });
     lease = await ticket.lease;
+    displaced?.stop();
     if (!upstream) {
       log.info("model loaded", { model, reason });
       return true;
@@ -90,14 +99,48 @@ async function loadOne(
     else log.warn("model preload failed", fields);
     return status < 400;
   } catch (error) {
-    if (signal.aborted) return null;
+    if (options.signal.aborted) return null;
+    if (displaced?.by) {
+      log.info("restart dropped", { model, evictedBy: displaced.by });
+      return false;
+    }
     const text = errorText(error);
     if (upstream) log.warn("model preload failed", { model, error: text });
     else log.warn("cannot load model", { model, reason, error: text });
     return false;
   } finally {
+    displaced?.stop();
     lease?.release();
   }
+}
+
+/**
+ * For a restart with the router's notices: a signal that also aborts once
+ * a swap for another model evicts `model`, which then names that model.
+ */
+function displacement(model: string, options: PreloadOptions) {
+  if (options.reason !== "restart" || !options.notices) return null;
+  const controller = new AbortController();
+  const outer = options.signal;
+  const follow = () => controller.abort(outer.reason);
+  outer.addEventListener("abort", follow, { once: true });
+  const state = {
+    signal: controller.signal,
+    by: null as string | null,
+    stop: () => {
+      unsubscribe();
+      outer.removeEventListener("abort", follow);
+    },
+  };
+  const unsubscribe = options.notices((notice) => {
+    if (
+      notice.kind !== "swapStarted" || notice.model === model ||
+      !notice.evict.includes(model)
+    ) return;
+    state.by = notice.model;
+    controller.abort(new Error(`evicted by ${notice.model}`));
+  });
+  return state;
 }
 
 /**

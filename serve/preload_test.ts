@@ -6,6 +6,7 @@ import { FakeClock } from "../tests/fake_clock.ts";
 import { freePortRange } from "../tests/free_ports.ts";
 import { testModelConfig } from "../tests/model_config.ts";
 import { FakeRouter, FakeUpstream, routerError } from "../tests/proxy_fakes.ts";
+import type { RouterNotice } from "../router/mod.ts";
 import { preloadModels, type PreloadOptions } from "./preload.ts";
 
 function models(
@@ -161,6 +162,36 @@ Deno.test("preloadModels() without an upstream releases each lease unused", asyn
   strictEqual(upstream.hits.length, 0);
   strictEqual(router.releases, 2);
   match(lines.text(), /model loaded model=a reason=restart/);
+});
+
+Deno.test("preloadModels() drops a restart once another model's swap evicts the model", async () => {
+  const { router, lines, options } = setup();
+  const { upstream: _, ...restart } = options;
+  const listeners = new Set<(notice: RouterNotice) => void>();
+  const notify = (notice: RouterNotice) => {
+    for (const listener of listeners) listener(notice);
+  };
+  router.hold = true;
+
+  const restarting = preloadModels(router, ["a"], {
+    ...restart,
+    reason: "restart",
+    notices: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  await router.called(1);
+  notify({ kind: "swapStarted", model: "a", evict: ["b"], at: 0 });
+  notify({ kind: "swapStarted", model: "c", evict: ["d"], at: 0 });
+  strictEqual(router.calls[0]!.signal.aborted, false);
+  notify({ kind: "swapStarted", model: "b", evict: ["a"], at: 0 });
+  const results = await restarting;
+
+  deepStrictEqual(results, [{ model: "a", success: false }]);
+  strictEqual(listeners.size, 0);
+  match(lines.text(), /restart dropped model=a evictedBy=b/);
+  ok(!lines.text().includes("WARN"), lines.text());
 });
 
 Deno.test("preloadModels() reaches a real upstream through the proxy's HTTP/1.1 client", async () => {

@@ -364,7 +364,9 @@ export class ProxyServer {
       signal: this.#preload.signal,
       reason,
       clock: this.#clock,
-      ...(reason === "preload" ? { upstream } : {}),
+      ...(reason === "preload"
+        ? { upstream }
+        : { notices: (listener) => this.#runtime.router.onNotice(listener) }),
     });
   }
 
