@@ -147,7 +147,8 @@ async function serveLeased(
     return bridge(call, upstream, ctx, {
       model: target.id,
       release,
-      watch: null,
+      // An unload stops the model under the lease: say so (1001).
+      watch: ctx.state.processes.get(target.id) ?? null,
     });
   } catch (error) {
     release();

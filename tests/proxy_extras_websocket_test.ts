@@ -5,6 +5,7 @@
  * Models without `ignoreWebsockets` go through the router.
  */
 import assert from "node:assert/strict";
+import { settlesWithin, systemClock } from "../lib/mod.ts";
 import type { ModelConfig } from "../config/types.ts";
 import {
   closeOf,
@@ -103,6 +104,24 @@ Deno.test("closing one side of a relayed websocket closes the other with its cod
   assert.equal(byUpstream.code, 4002);
   assert.equal(byUpstream.reason, "asked to close");
   assert.equal(rig.router.releases, 2);
+});
+
+Deno.test("a websocket under a lease is closed with 1001 when its model is unloaded", async () => {
+  await using rig = startWebSocketRig({ models: twoModels });
+
+  const client = await openClient(`${rig.base}/upstream/m1/ws`);
+  client.send("ping");
+  await nextMessage(client);
+  const closing = closeOf(client);
+  rig.processes.get("m1")!.moveTo("stopping");
+  // Bounded, so a relay that is never cut fails here instead of hanging.
+  assert.ok(await settlesWithin(closing, 10_000, systemClock));
+  const cut = await closing;
+  await rig.relaysEnded(1);
+
+  assert.equal(cut.code, 1001);
+  assert.equal(cut.reason, "model m1 was unloaded");
+  assert.equal(rig.router.releases, 1);
 });
 
 Deno.test("the access log records a websocket switch with status 101", async () => {
