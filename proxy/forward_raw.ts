@@ -27,7 +27,8 @@ export interface RawForward {
  * whole, under the size limit) to `forward.target`, through the router
  * for a local model; `streaming` only comes from `?stream=true`, so a
  * chat that asks for a stream in its query may get the loading stream. A
- * websocket upgrade is relayed instead and never observed. Used by `/upstream/...` and `/comfyui/...`.
+ * websocket upgrade is relayed instead and never observed. Used by
+ * `/upstream/...` and `/comfyui/...`.
  */
 export async function forwardRaw(
   c: Context<ProxyEnv>,

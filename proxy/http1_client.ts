@@ -103,13 +103,15 @@ interface Target {
  *
  * A request that fails on a reused connection before any byte of the
  * answer came back (the upstream had closed it while idle) is sent again,
- * once, on a new connection, when it never went out whole or may run
- * twice (GET, HEAD, OPTIONS, TRACE, or an idempotency key): a POST the
- * upstream had all of gets the failure, as with Go's transport. A body
- * too large for one write goes out while the answer is read. Aborting `init.signal` closes the
- * connection: the upstream sees the client leave at once. New connections
- * have TCP keep-alive on and give up after `init.connectTimeoutMs`; a TLS
- * one (`upstream_dial.ts`) also after `init.tlsHandshakeMs` of handshake.
+ * once, on a new connection, when it never went out whole (an upstream
+ * cannot act on part of a request) or may run twice (GET, HEAD, OPTIONS,
+ * TRACE, or an idempotency key): a POST the upstream had all of gets the
+ * failure, as it would from Go's transport. A body too large for one
+ * write goes out while the answer is read. Aborting `init.signal` closes
+ * the connection: the upstream sees the client leave at once. New
+ * connections have TCP keep-alive on and give up after
+ * `init.connectTimeoutMs`; a TLS one (`upstream_dial.ts`) also after
+ * `init.tlsHandshakeMs` of handshake.
  *
  * An idle connection keeps a read waiting, so one the upstream closes
  * (llama.cpp's server and uvicorn do after 5 s) leaves the pool at once
@@ -372,9 +374,11 @@ async function sendAndRead(
   try {
     return await connection.readHead();
   } catch (error) {
-    // No answer: a failed write says more, and that the request never
-    // went out whole.
-    await writing;
+    // The connection closed before any answer: a failed write says more,
+    // and that the request never went out whole. Any other failure (a
+    // broken answer) is final; the write may never end, so it is cut.
+    if (error instanceof StaleConnection) await writing;
+    connection.destroy();
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { settlesWithin, systemClock } from "../lib/mod.ts";
 import { FakeClock } from "../tests/fake_clock.ts";
 import {
   DEFAULT_MAX_IDLE,
@@ -346,24 +347,29 @@ Deno.test("Http1Pool hears an answer that comes before a large body is all writt
       if (n === null) break;
       seen += decoder.decode(buffer.subarray(0, n));
     }
-    // Refuses the upload from its head alone, then drains the rest (as
-    // servers do before closing) until the client hangs up.
+    // Refuses the upload from its head alone and reads no more of it: a
+    // client that finishes writing first would wait for good.
     await conn.write(encoder.encode(
       "HTTP/1.1 413 Payload Too Large\r\ncontent-length: 8\r\n\r\ntoo big!",
     ));
-    try {
-      while (await conn.read(buffer) !== null) { /* drain */ }
-    } catch {
-      // the client hung up
-    }
-    conn.close();
+    return conn;
   })();
   const pool = new Http1Pool();
+  const giveUp = new AbortController();
   try {
-    const response = await pool.request(
+    const answer = pool.request(
       `http://127.0.0.1:${listener.addr.port}/upload`,
-      init({ method: "POST", body: new Uint8Array(32 * 1024 * 1024) }),
+      init({
+        method: "POST",
+        body: new Uint8Array(32 * 1024 * 1024),
+        signal: giveUp.signal,
+      }),
     );
+    // Bounded, so a client that waits for its write fails here.
+    const answered = await settlesWithin(answer, 10_000, systemClock);
+    giveUp.abort();
+    assert.ok(answered, "the answer was not heard while the body was written");
+    const response = await answer;
 
     assert.equal(response.status, 413);
     assert.equal(decoder.decode(await response.bytes()), "too big!");
@@ -371,7 +377,38 @@ Deno.test("Http1Pool hears an answer that comes before a large body is all writt
   } finally {
     pool.close();
     listener.close();
-    await server;
+    (await server).close();
+  }
+});
+
+Deno.test("Http1Pool fails at once on a broken answer that comes before a large body is all written", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(4096));
+    await conn.write(encoder.encode("HTTP/1.1 abc\r\n\r\n"));
+    return conn; // and reads no more
+  })();
+  const pool = new Http1Pool();
+  const giveUp = new AbortController();
+  try {
+    const answer = pool.request(
+      `http://127.0.0.1:${listener.addr.port}/upload`,
+      init({
+        method: "POST",
+        body: new Uint8Array(32 * 1024 * 1024),
+        signal: giveUp.signal,
+      }),
+    );
+    const settled = await settlesWithin(answer, 10_000, systemClock);
+    giveUp.abort();
+
+    assert.ok(settled, "the broken answer waited for the write");
+    await assert.rejects(answer, /malformed|status/i);
+  } finally {
+    pool.close();
+    listener.close();
+    (await server).close();
   }
 });
 
