@@ -88,16 +88,41 @@ Deno.test("loadConfig() keeps 64-bit integers in setParams and metadata exact, a
     "      setParams:",
     "        seed: 9_007_199_254_740_993",
     "        low: -0x7FFFFFFFFFFFFFFF",
+    "        lowest: -9223372036854775808",
     "        small: 12",
   ));
 
   assert.equal(
     JSON.stringify(config.models.m?.filters.setParams),
-    '{"seed":9007199254740993,"low":-9223372036854775807,"small":12}',
+    '{"seed":9007199254740993,"low":-9223372036854775807,' +
+      '"lowest":-9223372036854775808,"small":12}',
   );
   assert.equal(
     JSON.stringify(config.models.m?.metadata),
     '{"id":18446744073709551615}',
+  );
+});
+
+Deno.test("loadConfig() keeps a 64-bit integer exact when a macro carries it", () => {
+  const config = loadOk(lines(
+    "macros:",
+    "  big: 9007199254740993",
+    "models:",
+    "  m:",
+    "    cmd: s --port ${PORT} --seed ${big}",
+    "    metadata: {seed: '${big}'}",
+    "    filters:",
+    "      setParams: {seed: '${big}'}",
+  ));
+
+  assert.match(config.models.m!.cmd, /--seed 9007199254740993$/);
+  assert.equal(
+    JSON.stringify(config.models.m?.metadata),
+    '{"seed":9007199254740993}',
+  );
+  assert.equal(
+    JSON.stringify(config.models.m?.filters.setParams),
+    '{"seed":9007199254740993}',
   );
 });
 

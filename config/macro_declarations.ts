@@ -7,7 +7,13 @@ import type { YEntry, YNode } from "./yaml_tree.ts";
 /** A macro value with the type it was written with. */
 export type MacroValue =
   | { readonly type: "string"; readonly value: string }
-  | { readonly type: "int" | "float"; readonly value: number }
+  | {
+    readonly type: "int";
+    readonly value: number;
+    /** Exact decimal text of an integer past 2^53 (see `YScalar`). */
+    readonly exact?: string;
+  }
+  | { readonly type: "float"; readonly value: number }
   | { readonly type: "bool"; readonly value: boolean };
 
 export interface Macro {
@@ -124,7 +130,10 @@ function macroValue(node: YNode): MacroValue | null {
   if (typeof value === "string") return { type: "string", value };
   if (typeof value === "boolean") return { type: "bool", value };
   if (typeof value === "number") {
-    return { type: node.float ? "float" : "int", value };
+    if (node.float) return { type: "float", value };
+    return node.exactInteger === undefined
+      ? { type: "int", value }
+      : { type: "int", value, exact: node.exactInteger };
   }
   return null;
 }

@@ -11,7 +11,7 @@ export function macroText(value: MacroValue): string {
     case "string":
       return value.value;
     case "int":
-      return formatGoInt(value.value);
+      return value.exact ?? formatGoInt(value.value);
     case "float":
       return formatGoFloat(value.value);
     case "bool":
@@ -110,5 +110,8 @@ function substituteScalar(node: YScalar, steps: readonly Macro[]): YScalar {
     text: macroText(current),
     plain: false,
     span: node.span,
+    ...(current.type === "int" && current.exact !== undefined
+      ? { exactInteger: current.exact }
+      : {}),
   };
 }

@@ -337,9 +337,14 @@ function goPlainNumber(
         ? `0b${binary}`
         : decimal!,
     );
-    // ParseInt's int64 range, or ParseUint's for a number without a sign.
-    const limit = sign === "" ? 2n ** 64n : 2n ** 63n;
-    if (magnitude < limit) {
+    // ParseInt's int64 range (down to -2^63), or ParseUint's for a number
+    // without a sign.
+    const inRange = sign === ""
+      ? magnitude < 2n ** 64n
+      : sign === "-"
+      ? magnitude <= 2n ** 63n
+      : magnitude < 2n ** 63n;
+    if (inRange) {
       const exact = sign === "-" ? -magnitude : magnitude;
       const value = Number(exact);
       return Number.isSafeInteger(value)
