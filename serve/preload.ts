@@ -62,13 +62,80 @@ export async function preloadModels(
 ): Promise<PreloadResult[]> {
   const log = options.logger.child("preload");
   const results: PreloadResult[] = [];
-  for (const model of models) {
-    if (options.signal.aborted) break;
-    const success = await loadOne(router, model, options, log);
-    if (success === null) break;
-    results.push({ model, success });
+  const evictions = options.reason === "restart" && options.notices
+    ? new Evictions(options.notices)
+    : null;
+  try {
+    for (const model of models) {
+      if (options.signal.aborted) break;
+      const by = evictions?.evictedBy(model);
+      const success = by
+        ? dropRestart(model, by, log)
+        : await loadOne(router, model, options, log, evictions);
+      if (success === null) break;
+      results.push({ model, success });
+    }
+  } finally {
+    evictions?.stop();
   }
   return results;
+}
+
+function dropRestart(model: string, evictedBy: string, log: Logger): false {
+  log.info("restart dropped", { model, evictedBy });
+  return false;
+}
+
+/**
+ * The models swaps for other models evicted since a restart walk began,
+ * from the router's notices, and the abort of the one being requested
+ * when it is among them.
+ */
+class Evictions {
+  #by = new Map<string, string>();
+  #waiting: { model: string; controller: AbortController } | null = null;
+  #unsubscribe: () => void;
+
+  constructor(notices: NonNullable<PreloadOptions["notices"]>) {
+    this.#unsubscribe = notices((notice) => {
+      if (notice.kind !== "swapStarted") return;
+      for (const model of notice.evict) {
+        if (model === notice.model || this.#by.has(model)) continue;
+        this.#by.set(model, notice.model);
+        if (this.#waiting?.model === model) {
+          this.#waiting.controller.abort(
+            new Error(`evicted by ${notice.model}`),
+          );
+        }
+      }
+    });
+  }
+
+  evictedBy(model: string): string | undefined {
+    return this.#by.get(model);
+  }
+
+  /**
+   * A signal for requesting `model` that also aborts when it is evicted;
+   * `granted()` stops that once the router has handed it over.
+   */
+  request(model: string, outer: AbortSignal) {
+    const controller = new AbortController();
+    const follow = () => controller.abort(outer.reason);
+    outer.addEventListener("abort", follow, { once: true });
+    this.#waiting = { model, controller };
+    return {
+      signal: controller.signal,
+      granted: () => {
+        if (this.#waiting?.controller === controller) this.#waiting = null;
+        outer.removeEventListener("abort", follow);
+      },
+    };
+  }
+
+  stop(): void {
+    this.#unsubscribe();
+  }
 }
 
 /** True: loaded (and answered); false: failed; null: aborted. */
@@ -77,17 +144,18 @@ async function loadOne(
   model: string,
   options: PreloadOptions,
   log: Logger,
+  evictions: Evictions | null,
 ): Promise<boolean | null> {
   const { reason, upstream } = options;
   const clock = options.clock ?? systemClock;
   const began = clock.now();
   let lease: Lease | null = null;
-  const displaced = displacement(model, options);
-  const signal = displaced?.signal ?? options.signal;
+  const watched = evictions?.request(model, options.signal) ?? null;
+  const signal = watched?.signal ?? options.signal;
   try {
     const ticket = await router.request(model, { signal });
     lease = await ticket.lease;
-    displaced?.stop();
+    watched?.granted();
     if (!upstream) {
       log.info("model loaded", { model, reason });
       return true;
@@ -100,47 +168,16 @@ async function loadOne(
     return status < 400;
   } catch (error) {
     if (options.signal.aborted) return null;
-    if (displaced?.by) {
-      log.info("restart dropped", { model, evictedBy: displaced.by });
-      return false;
-    }
+    const by = evictions?.evictedBy(model);
+    if (by) return dropRestart(model, by, log);
     const text = errorText(error);
     if (upstream) log.warn("model preload failed", { model, error: text });
     else log.warn("cannot load model", { model, reason, error: text });
     return false;
   } finally {
-    displaced?.stop();
+    watched?.granted();
     lease?.release();
   }
-}
-
-/**
- * For a restart with the router's notices: a signal that also aborts once
- * a swap for another model evicts `model`, which then names that model.
- */
-function displacement(model: string, options: PreloadOptions) {
-  if (options.reason !== "restart" || !options.notices) return null;
-  const controller = new AbortController();
-  const outer = options.signal;
-  const follow = () => controller.abort(outer.reason);
-  outer.addEventListener("abort", follow, { once: true });
-  const state = {
-    signal: controller.signal,
-    by: null as string | null,
-    stop: () => {
-      unsubscribe();
-      outer.removeEventListener("abort", follow);
-    },
-  };
-  const unsubscribe = options.notices((notice) => {
-    if (
-      notice.kind !== "swapStarted" || notice.model === model ||
-      !notice.evict.includes(model)
-    ) return;
-    state.by = notice.model;
-    controller.abort(new Error(`evicted by ${notice.model}`));
-  });
-  return state;
 }
 
 /**

@@ -194,6 +194,37 @@ Deno.test("preloadModels() drops a restart once another model's swap evicts the 
   ok(!lines.text().includes("WARN"), lines.text());
 });
 
+Deno.test("preloadModels() also drops a later restart whose model was evicted while an earlier one waited", async () => {
+  const { router, lines, options } = setup();
+  const { upstream: _, ...restart } = options;
+  const listeners = new Set<(notice: RouterNotice) => void>();
+  router.hold = true;
+
+  const restarting = preloadModels(router, ["a", "c"], {
+    ...restart,
+    reason: "restart",
+    notices: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  await router.called(1);
+  for (const listener of listeners) {
+    listener({ kind: "swapStarted", model: "b", evict: ["c"], at: 0 });
+  }
+  strictEqual(router.calls[0]!.signal.aborted, false);
+  router.grantHeld(0);
+  const results = await restarting;
+
+  deepStrictEqual(results, [
+    { model: "a", success: true },
+    { model: "c", success: false },
+  ]);
+  deepStrictEqual(router.calls.map((call) => call.model), ["a"]);
+  strictEqual(listeners.size, 0);
+  match(lines.text(), /restart dropped model=c evictedBy=b/);
+});
+
 Deno.test("preloadModels() reaches a real upstream through the proxy's HTTP/1.1 client", async () => {
   const port = freePortRange(1);
   const received: string[] = [];
