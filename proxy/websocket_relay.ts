@@ -76,6 +76,11 @@ export class WebSocketRelay {
    * went away) and the upstream normally.
    */
   cut(code: number, reason: string): void {
+    // What waits for a side still connecting is not worth sending now.
+    for (const side of [this.#client, this.#upstream]) {
+      side.pending.length = 0;
+      side.pendingBytes = 0;
+    }
     closeSide(this.#client, code, reason);
     closeSide(this.#upstream, code, reason);
     this.#startGrace();

@@ -136,6 +136,9 @@ Deno.test("WebSocketRelay counts what waits for a side still connecting", () => 
 
   assert.equal(upstream.closes.length, 1);
   assert.deepEqual(client.closes, []); // closed once it opens
+  client.open();
+  assert.deepEqual(client.sent, [], "what waited is dropped with the cut");
+  assert.equal(client.closes.length, 1);
 });
 
 Deno.test("WebSocketRelay.cut() closes the client with the code and the upstream normally", () => {
