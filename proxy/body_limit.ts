@@ -1,15 +1,21 @@
 import { joinBytes } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 
+/** Declared bodies up to this size (64 KiB) are read in one go. */
+export const WHOLE_READ_BYTES = 64 * 1024;
+
 /**
  * Reads a request body into memory, refusing it with 413 as soon as it grows
  * past `limit` bytes, so an oversized upload is never buffered whole.
  *
  * A declared `Content-Length` over the limit is refused before reading;
- * under it, the body is read in one go (the HTTP server already holds the
- * client to that length), which costs far less than reading it chunk by
- * chunk. A body that cannot be read (the client broke off, bad chunking)
- * is a 400. Returns null when the request has no body.
+ * up to `WHOLE_READ_BYTES`, the body is read in one go (the HTTP server
+ * already holds the client to that length), which costs far less than
+ * reading it chunk by chunk. A larger one is read as it arrives: reading
+ * it in one go would set aside the declared size before a byte came, so
+ * clients that declare much and send little would fill memory. A body
+ * that cannot be read (the client broke off, bad chunking) is a 400.
+ * Returns null when the request has no body.
  */
 export async function readBodyWithin(
   request: Request,
@@ -18,10 +24,12 @@ export async function readBodyWithin(
   const length = request.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
   if (declared > limit) throw tooLarge(limit);
-  // A declared length above 0 means a body: read it without touching
-  // `request.body`, whose stream object alone costs Deno.serve's request
-  // a few microseconds that `arrayBuffer()` does not need.
-  if (Number.isInteger(declared) && declared > 0) {
+  // A small declared body is read without touching `request.body`, whose
+  // stream object alone costs Deno.serve's request a few microseconds
+  // that `arrayBuffer()` does not need.
+  if (
+    Number.isInteger(declared) && declared > 0 && declared <= WHOLE_READ_BYTES
+  ) {
     return await readDeclared(request, limit);
   }
   if (!request.body) return null;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readBodyWithin } from "./body_limit.ts";
+import { readBodyWithin, WHOLE_READ_BYTES } from "./body_limit.ts";
 import { HttpError } from "./errors.ts";
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
@@ -136,6 +136,21 @@ Deno.test("readBodyWithin() reads a body of declared length whole, without makin
   const bytes = await readBodyWithin(request, 11);
 
   assert.equal(new TextDecoder().decode(bytes!), "hello world");
+});
+
+Deno.test("readBodyWithin() reads a large declared body as it arrives, not in one go", async () => {
+  const text = "x".repeat(WHOLE_READ_BYTES + 1);
+  const request = new Request("http://x/", {
+    method: "POST",
+    body: text,
+    headers: { "content-length": String(text.length) },
+  });
+  request.arrayBuffer = () =>
+    assert.fail("the declared size was read in one go");
+
+  const bytes = await readBodyWithin(request, text.length);
+
+  assert.equal(bytes?.byteLength, text.length);
 });
 
 Deno.test("readBodyWithin() gives an empty body for a declared length of 0", async () => {
