@@ -34,6 +34,9 @@ export const SHUTDOWN_BUDGET_MS = 30_000;
 /** How long shutdown waits for connections once every model stopped. */
 const CLOSE_GRACE_MS = 5_000;
 
+/** How long after its listener failed the proxy listens again. */
+const LISTEN_RETRY_MS = 1_000;
+
 /**
  * A running proxy: the HTTP listener, the current runtime (config,
  * processes, router), logs and observability. `main.ts` and end-to-end
@@ -323,14 +326,14 @@ export class ProxyServer {
     });
   }
 
-  async #listen(): Promise<void> {
+  async #listen(port = this.#options.port): Promise<void> {
     const options = this.#options;
     const listening = Promise.withResolvers<void>();
     if (options.tls) checkTlsFiles(options.tls);
     try {
       this.#http = Deno.serve({
         hostname: options.hostname,
-        port: options.port,
+        port,
         ...(options.tls
           ? { cert: options.tls.cert, key: options.tls.key }
           : {}),
@@ -341,11 +344,42 @@ export class ProxyServer {
         ? `[${options.hostname}]`
         : options.hostname || "*";
       throw new ListenError(
-        `cannot listen on ${host}:${options.port}: ${errorText(error)}`,
+        `cannot listen on ${host}:${port}: ${errorText(error)}`,
         { cause: error },
       );
     }
     await listening.promise;
+    this.#listenAgainAfterFailure(this.#http);
+  }
+
+  /**
+   * Keeps the proxy serving when its listener fails, as it does when the
+   * process runs out of file descriptors (each open connection holds
+   * one): the failure is logged and the same port listened on again a
+   * second later, and again until that works, instead of the rejection
+   * ending the process.
+   */
+  #listenAgainAfterFailure(http: Deno.HttpServer<Deno.NetAddr>): void {
+    const port = http.addr.port;
+    const retry = () => {
+      if (this.#shutdown) return;
+      this.#listen(port).then(() => {
+        this.logger.info("listening again", { port });
+      }, (error: unknown) => {
+        this.logger.error("cannot listen again; trying in 1 s", {
+          error: errorText(error),
+        });
+        this.#clock.setTimer(retry, LISTEN_RETRY_MS);
+      });
+    };
+    http.finished.catch((error: unknown) => {
+      if (this.#shutdown) return;
+      this.logger.error("the HTTP server stopped accepting connections", {
+        error: errorText(error),
+        retryInMs: LISTEN_RETRY_MS,
+      });
+      this.#clock.setTimer(retry, LISTEN_RETRY_MS);
+    });
   }
 
   /**
