@@ -16,3 +16,14 @@ export function joinBytes(
   }
   return out;
 }
+
+/**
+ * `bytes` when it spans its whole buffer (callers hand over arrays they
+ * never change again), else a copy of just those bytes: a view would keep
+ * its whole buffer alive.
+ */
+export function ownArray<T extends Uint8Array>(bytes: T): T {
+  return bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : bytes.slice() as T;
+}

@@ -4,7 +4,7 @@ export {
   chunkReader,
   READ_BUFFER_BYTES,
 } from "./chunk_reader.ts";
-export { joinBytes } from "./bytes.ts";
+export { joinBytes, ownArray } from "./bytes.ts";
 export { abortAccount, Cancelled } from "./cancelled.ts";
 export { errorText } from "./error_text.ts";
 export { type Clock, delay, systemClock } from "./clock.ts";

@@ -1,4 +1,4 @@
-import { joinBytes } from "../lib/mod.ts";
+import { joinBytes, ownArray } from "../lib/mod.ts";
 
 /** Bytes of history a buffer keeps unless told otherwise (100 KiB). */
 export const DEFAULT_LOG_HISTORY_BYTES = 100 * 1024;
@@ -30,8 +30,11 @@ export class LogBuffer {
   }
 
   write(chunk: string | Uint8Array): void {
-    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-    if (bytes.length === 0) return;
+    const written = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    if (written.length === 0) return;
+    // Listeners may keep the chunk: a view into a larger buffer (a pipe
+    // read's 64 KiB) would keep all of it alive, so they share one copy.
+    const bytes = ownArray(written);
 
     this.#remember(bytes);
     for (const listener of this.#listeners) {
@@ -65,14 +68,9 @@ export class LogBuffer {
   }
 
   #remember(bytes: Uint8Array): void {
-    const tail = bytes.length > this.capacity
-      ? bytes.subarray(bytes.length - this.capacity)
+    const kept = bytes.length > this.capacity
+      ? bytes.slice(bytes.length - this.capacity)
       : bytes;
-    // A view into a larger buffer (a pipe read's 64 KiB) would keep all of
-    // it alive for as long as the line stays in the history.
-    const kept = tail.byteLength === tail.buffer.byteLength
-      ? tail
-      : tail.slice();
     this.#chunks.push(kept);
     this.#size += kept.length;
 

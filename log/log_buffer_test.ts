@@ -74,3 +74,19 @@ Deno.test("LogBuffer keeps the exact tail over many more lines than it holds", (
   assert.equal(buffer.text(), all.slice(all.length - 1000));
   assert.equal(buffer.history().byteLength, 1000);
 });
+
+Deno.test("LogBuffer hands every listener the same exact-size copy of a view", () => {
+  const buffer = new LogBuffer();
+  const seen: Uint8Array[] = [];
+  buffer.subscribe((chunk) => seen.push(chunk));
+  buffer.subscribe((chunk) => seen.push(chunk));
+  const pipeRead = new Uint8Array(64 * 1024);
+  pipeRead.set(new TextEncoder().encode("line\n"));
+
+  buffer.write(pipeRead.subarray(0, 5));
+
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0], seen[1]);
+  assert.equal(seen[0]!.buffer.byteLength, 5);
+  assert.equal(new TextDecoder().decode(seen[0]), "line\n");
+});

@@ -1,13 +1,4 @@
-/**
- * `bytes` when it spans its whole buffer (the proxy hands over arrays it
- * never changes again), else a copy of just those bytes: a view would keep
- * its whole buffer alive.
- */
-export function ownArray<T extends Uint8Array>(bytes: T): T {
-  return bytes.byteLength === bytes.buffer.byteLength
-    ? bytes
-    : bytes.slice() as T;
-}
+import { ownArray } from "../lib/mod.ts";
 
 /**
  * The bytes that passed, kept only up to `limit` bytes. Once a push would

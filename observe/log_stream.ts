@@ -1,15 +1,15 @@
 import type { LogBuffer } from "../log/mod.ts";
 
-/** Chunks one `/logs/stream` client may fall behind by before drops start. */
-export const LOG_STREAM_QUEUE_CHUNKS = 256;
+/** Bytes one `/logs/stream` client may fall behind by (1 MiB). */
+export const LOG_STREAM_QUEUE_BYTES = 1024 * 1024;
 
 const encoder = new TextEncoder();
 
 export interface LogStreamOptions {
   /** Send the buffer's history first (the default). */
   readonly history?: boolean;
-  /** Queue length in chunks; default `LOG_STREAM_QUEUE_CHUNKS`. */
-  readonly queueChunks?: number;
+  /** Queue size in bytes; default `LOG_STREAM_QUEUE_BYTES`. */
+  readonly queueBytes?: number;
 }
 
 /**
@@ -18,14 +18,16 @@ export interface LogStreamOptions {
  *
  * The log writer is never held up: a write that finds this client's queue
  * full is dropped for this client only, and once the queue has room again
- * a line `— <n> bytes dropped —` marks the gap. History and subscription
+ * a line `— <n> bytes dropped —` marks the gap. Queued chunks are the
+ * buffer's own, shared by every client, not copies. History and subscription
  * are taken in one synchronous step, so nothing is lost or doubled between
  * them. The stream ends when the client cancels it or `close()` is called.
  */
 export class LogStream {
   readonly body: ReadableStream<Uint8Array>;
   #queue: Uint8Array[] = [];
-  #queueChunks: number;
+  #queuedBytes = 0;
+  #queueBytes: number;
   #droppedBytes = 0;
   /** Dropped bytes not yet marked in the stream. */
   #pendingDrop = 0;
@@ -35,7 +37,7 @@ export class LogStream {
   #closed = false;
 
   constructor(buffer: LogBuffer, options: LogStreamOptions = {}) {
-    this.#queueChunks = options.queueChunks ?? LOG_STREAM_QUEUE_CHUNKS;
+    this.#queueBytes = options.queueBytes ?? LOG_STREAM_QUEUE_BYTES;
     if (options.history ?? true) {
       const history = buffer.history();
       if (history.length > 0) this.#queue.push(history);
@@ -71,6 +73,7 @@ export class LogStream {
     this.#closed = true;
     this.#unsubscribe();
     this.#queue = [];
+    this.#queuedBytes = 0;
     const waiter = this.#waiter;
     this.#waiter = null;
     waiter?.(null);
@@ -79,15 +82,15 @@ export class LogStream {
 
   #offer(chunk: Uint8Array): void {
     if (this.#closed) return;
-    const copy = chunk.slice();
     if (this.#waiter) {
       const waiter = this.#waiter;
       this.#waiter = null;
-      waiter(copy);
+      waiter(chunk);
       return;
     }
-    if (this.#queue.length < this.#queueChunks) {
-      this.#queue.push(copy);
+    if (this.#queuedBytes + chunk.length <= this.#queueBytes) {
+      this.#queue.push(chunk);
+      this.#queuedBytes += chunk.length;
       return;
     }
     this.#droppedBytes += chunk.length;
@@ -97,6 +100,7 @@ export class LogStream {
   #next(): Promise<Uint8Array | null> {
     const chunk = this.#queue.shift();
     if (chunk) {
+      this.#queuedBytes = Math.max(0, this.#queuedBytes - chunk.length);
       this.#markDrops();
       return Promise.resolve(chunk);
     }

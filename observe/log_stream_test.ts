@@ -5,7 +5,7 @@ import { LogStream } from "./log_stream.ts";
 
 Deno.test("LogStream drops writes past its queue and marks the gap once read", async () => {
   const buffer = new LogBuffer();
-  const stream = new LogStream(buffer, { history: false, queueChunks: 2 });
+  const stream = new LogStream(buffer, { history: false, queueBytes: 8 });
   const body = new BodyReader(stream.body);
 
   buffer.write("one\n");

@@ -33,7 +33,7 @@ export {
 } from "./request_recorder.ts";
 export { BoundedBytes } from "./bounded_bytes.ts";
 export { capabilityFlags, modelStatuses } from "./model_status.ts";
-export { LOG_STREAM_QUEUE_CHUNKS, LogStream } from "./log_stream.ts";
+export { LOG_STREAM_QUEUE_BYTES, LogStream } from "./log_stream.ts";
 export { LOG_STREAM_HEADERS, logBufferFor } from "./log_routes.ts";
 export { EVENT_STREAM_HEADERS, eventStreamBody } from "./event_stream.ts";
 export { OpenStreams } from "./open_streams.ts";

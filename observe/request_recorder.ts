@@ -1,7 +1,8 @@
 import type { Clock } from "../lib/mod.ts";
 import type { RequestObservation, RequestStart } from "../proxy/mod.ts";
 import type { NewActivity } from "./activity_entry.ts";
-import { BoundedBytes, ownArray } from "./bounded_bytes.ts";
+import { ownArray } from "../lib/mod.ts";
+import { BoundedBytes } from "./bounded_bytes.ts";
 import { buildCapture, type CapturedExchange } from "./capture.ts";
 import { decodeBody } from "./content_decoding.ts";
 import { extractErrorMessage } from "./error_message.ts";
