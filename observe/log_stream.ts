@@ -40,7 +40,7 @@ export class LogStream {
     this.#queueBytes = options.queueBytes ?? LOG_STREAM_QUEUE_BYTES;
     if (options.history ?? true) {
       const history = buffer.history();
-      if (history.length > 0) this.#queue.push(history);
+      if (history.length > 0) this.#push(history);
     }
     this.#unsubscribe = buffer.subscribe((chunk) => this.#offer(chunk));
     this.body = new ReadableStream<Uint8Array>({
@@ -88,9 +88,13 @@ export class LogStream {
       waiter(chunk);
       return;
     }
-    if (this.#queuedBytes + chunk.length <= this.#queueBytes) {
-      this.#queue.push(chunk);
-      this.#queuedBytes += chunk.length;
+    // Once something was dropped, everything is until a read marks the
+    // gap, so the mark stands where the gap is.
+    if (
+      this.#pendingDrop === 0 &&
+      this.#queuedBytes + chunk.length <= this.#queueBytes
+    ) {
+      this.#push(chunk);
       return;
     }
     this.#droppedBytes += chunk.length;
@@ -100,7 +104,7 @@ export class LogStream {
   #next(): Promise<Uint8Array | null> {
     const chunk = this.#queue.shift();
     if (chunk) {
-      this.#queuedBytes = Math.max(0, this.#queuedBytes - chunk.length);
+      this.#queuedBytes -= chunk.length;
       this.#markDrops();
       return Promise.resolve(chunk);
     }
@@ -113,9 +117,13 @@ export class LogStream {
   /** After a read made room: note the bytes this client missed. */
   #markDrops(): void {
     if (this.#pendingDrop === 0) return;
-    this.#queue.push(
-      encoder.encode(`— ${this.#pendingDrop} bytes dropped —\n`),
-    );
+    this.#push(encoder.encode(`— ${this.#pendingDrop} bytes dropped —\n`));
     this.#pendingDrop = 0;
+  }
+
+  /** Queues `chunk`, counting it against the queue's bytes. */
+  #push(chunk: Uint8Array): void {
+    this.#queue.push(chunk);
+    this.#queuedBytes += chunk.length;
   }
 }

@@ -22,6 +22,35 @@ Deno.test("LogStream drops writes past its queue and marks the gap once read", a
   await body.cancel();
 });
 
+Deno.test("LogStream marks a gap where it is, even when a smaller write after it would fit", async () => {
+  const buffer = new LogBuffer();
+  const stream = new LogStream(buffer, { history: false, queueBytes: 8 });
+  const body = new BodyReader(stream.body);
+
+  buffer.write("one\n");
+  buffer.write("toolong\n");
+  buffer.write("two\n");
+
+  assert.equal(await body.next(), "one\n");
+  assert.equal(await body.next(), "— 12 bytes dropped —\n");
+  await body.cancel();
+});
+
+Deno.test("LogStream counts its history and gap marks against its bytes", async () => {
+  const buffer = new LogBuffer();
+  buffer.write("x".repeat(100));
+  const stream = new LogStream(buffer, { queueBytes: 100 });
+  const body = new BodyReader(stream.body);
+
+  buffer.write("late\n"); // the history fills the queue
+  assert.equal(stream.droppedBytes, 5);
+  assert.equal(await body.next(), "x".repeat(100));
+  // The 24-byte gap mark is queued: 7 of these fit beside it, 43 do not.
+  for (let i = 0; i < 50; i++) buffer.write("0123456789");
+  assert.equal(stream.droppedBytes, 5 + 43 * 10);
+  await body.cancel();
+});
+
 Deno.test("LogStream.close() ends the body and leaves the buffer", async () => {
   const buffer = new LogBuffer();
   buffer.write("kept\n");
