@@ -1,4 +1,4 @@
-import { joinBytes } from "../lib/mod.ts";
+import { joinBytes, ownArray } from "../lib/mod.ts";
 import { HttpError } from "./errors.ts";
 
 /** Declared bodies up to this size (64 KiB) are read in one go. */
@@ -55,7 +55,10 @@ export async function readBodyWithin(
       await reader.cancel().catch(() => undefined);
       throw tooLarge(limit);
     }
-    chunks.push(result.value);
+    // A small piece may come as a view into a fresh 64 KiB buffer: keep
+    // only its bytes, or a body sent a byte at a time would hold 64 KiB a
+    // byte.
+    chunks.push(ownArray(result.value));
   }
   return joinBytes(chunks, size);
 }
