@@ -34,8 +34,11 @@ export const SHUTDOWN_BUDGET_MS = 30_000;
 /** How long shutdown waits for connections once every model stopped. */
 const CLOSE_GRACE_MS = 5_000;
 
-/** How long after its listener failed the proxy listens again. */
+/** How long after its listener failed the proxy first listens again. */
 const LISTEN_RETRY_MS = 1_000;
+
+/** The longest wait between two tries to listen again. */
+const MAX_LISTEN_RETRY_MS = 30_000;
 
 /**
  * A running proxy: the HTTP listener, the current runtime (config,
@@ -56,6 +59,13 @@ export class ProxyServer {
   /** What a new request works with; replaced whole on reload. */
   #state!: ProxyState;
   #http: Deno.HttpServer<Deno.NetAddr> | null = null;
+  /**
+   * Every server with connections still open: the one listening, and one
+   * whose listener failed until its requests in flight have finished.
+   */
+  readonly #servers = new Set<Deno.HttpServer<Deno.NetAddr>>();
+  /** Cancels a pending try to listen again. */
+  #cancelRetry: (() => void) | null = null;
   #app!: Hono<ProxyEnv>;
   #observability: ObservabilityParts | null = null;
   readonly #preload = new AbortController();
@@ -329,7 +339,8 @@ export class ProxyServer {
   async #listen(port = this.#options.port): Promise<void> {
     const options = this.#options;
     const listening = Promise.withResolvers<void>();
-    if (options.tls) checkTlsFiles(options.tls);
+    // Checked once, at start: listening again serves what was loaded then.
+    if (options.tls && !this.#http) checkTlsFiles(options.tls);
     try {
       this.#http = Deno.serve({
         hostname: options.hostname,
@@ -349,36 +360,47 @@ export class ProxyServer {
       );
     }
     await listening.promise;
+    this.#servers.add(this.#http);
     this.#listenAgainAfterFailure(this.#http);
   }
 
   /**
    * Keeps the proxy serving when its listener fails, as it does when the
    * process runs out of file descriptors (each open connection holds
-   * one): the failure is logged and the same port listened on again a
-   * second later, and again until that works, instead of the rejection
-   * ending the process.
+   * one), instead of the rejection ending the process. The failed server
+   * is shut down (its idle connections close, freeing descriptors; its
+   * requests in flight finish, and shutdown still waits for them), and
+   * the same port is listened on again after 1 s, then after twice as
+   * long each time it fails, up to 30 s; only the first failure of a run
+   * is logged as an error.
    */
   #listenAgainAfterFailure(http: Deno.HttpServer<Deno.NetAddr>): void {
     const port = http.addr.port;
+    let waitMs = LISTEN_RETRY_MS;
     const retry = () => {
+      this.#cancelRetry = null;
       if (this.#shutdown) return;
       this.#listen(port).then(() => {
         this.logger.info("listening again", { port });
       }, (error: unknown) => {
-        this.logger.error("cannot listen again; trying in 1 s", {
+        waitMs = Math.min(waitMs * 2, MAX_LISTEN_RETRY_MS);
+        this.logger.warn("cannot listen again yet", {
           error: errorText(error),
+          retryInMs: waitMs,
         });
-        this.#clock.setTimer(retry, LISTEN_RETRY_MS);
+        this.#cancelRetry = this.#clock.setTimer(retry, waitMs);
       });
     };
     http.finished.catch((error: unknown) => {
       if (this.#shutdown) return;
       this.logger.error("the HTTP server stopped accepting connections", {
         error: errorText(error),
-        retryInMs: LISTEN_RETRY_MS,
+        retryInMs: waitMs,
       });
-      this.#clock.setTimer(retry, LISTEN_RETRY_MS);
+      void http.shutdown().catch(() => {}).finally(() => {
+        this.#servers.delete(http);
+      });
+      this.#cancelRetry = this.#clock.setTimer(retry, waitMs);
     });
   }
 
@@ -417,7 +439,10 @@ export class ProxyServer {
     this.#preload.abort();
     this.#observability?.closeStreams();
 
-    const drained = this.#http?.shutdown() ?? Promise.resolve();
+    this.#cancelRetry?.();
+    const drained = Promise.allSettled(
+      [...this.#servers].map((server) => server.shutdown()),
+    );
     if (!await settlesWithin(drained, budgetMs, clock)) {
       this.logger.warn("in-flight requests still running at shutdown", {
         budgetMs,
