@@ -355,20 +355,9 @@ Deno.test("Http1Pool hears an answer that comes before a large body is all writt
     return conn;
   })();
   const pool = new Http1Pool();
-  const giveUp = new AbortController();
   try {
-    const answer = pool.request(
-      `http://127.0.0.1:${listener.addr.port}/upload`,
-      init({
-        method: "POST",
-        body: new Uint8Array(32 * 1024 * 1024),
-        signal: giveUp.signal,
-      }),
-    );
-    // Bounded, so a client that waits for its write fails here.
-    const answered = await settlesWithin(answer, 10_000, systemClock);
-    giveUp.abort();
-    assert.ok(answered, "the answer was not heard while the body was written");
+    const { answer, settled } = await largeUpload(pool, listener.addr.port);
+    assert.ok(settled, "the answer was not heard while the body was written");
     const response = await answer;
 
     assert.equal(response.status, 413);
@@ -390,19 +379,8 @@ Deno.test("Http1Pool fails at once on a broken answer that comes before a large 
     return conn; // and reads no more
   })();
   const pool = new Http1Pool();
-  const giveUp = new AbortController();
   try {
-    const answer = pool.request(
-      `http://127.0.0.1:${listener.addr.port}/upload`,
-      init({
-        method: "POST",
-        body: new Uint8Array(32 * 1024 * 1024),
-        signal: giveUp.signal,
-      }),
-    );
-    const settled = await settlesWithin(answer, 10_000, systemClock);
-    giveUp.abort();
-
+    const { answer, settled } = await largeUpload(pool, listener.addr.port);
     assert.ok(settled, "the broken answer waited for the write");
     await assert.rejects(answer, /malformed|status/i);
   } finally {
@@ -1102,3 +1080,24 @@ Deno.test("Http1Pool stops a TLS handshake when the signal aborts", async () => 
     pool.close();
   }
 });
+
+/**
+ * POSTs 32 MiB through `pool` to `/upload` on `port` and waits up to 10 s
+ * for the request to settle (bounded, so a client that waits for its write
+ * fails the test instead of hanging it); then aborts whatever is left.
+ */
+async function largeUpload(pool: Http1Pool, port: number) {
+  const giveUp = new AbortController();
+  const answer = pool.request(
+    `http://127.0.0.1:${port}/upload`,
+    init({
+      method: "POST",
+      body: new Uint8Array(32 * 1024 * 1024),
+      signal: giveUp.signal,
+    }),
+  );
+  answer.catch(() => {}); // the caller awaits it
+  const settled = await settlesWithin(answer, 10_000, systemClock);
+  giveUp.abort();
+  return { answer, settled };
+}

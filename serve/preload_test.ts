@@ -167,19 +167,13 @@ Deno.test("preloadModels() without an upstream releases each lease unused", asyn
 Deno.test("preloadModels() drops a restart once another model's swap evicts the model", async () => {
   const { router, lines, options } = setup();
   const { upstream: _, ...restart } = options;
-  const listeners = new Set<(notice: RouterNotice) => void>();
-  const notify = (notice: RouterNotice) => {
-    for (const listener of listeners) listener(notice);
-  };
+  const { listeners, notify, notices } = noticeChannel();
   router.hold = true;
 
   const restarting = preloadModels(router, ["a"], {
     ...restart,
     reason: "restart",
-    notices: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    notices,
   });
   await router.called(1);
   notify({ kind: "swapStarted", model: "a", evict: ["b"], at: 0 });
@@ -197,21 +191,16 @@ Deno.test("preloadModels() drops a restart once another model's swap evicts the 
 Deno.test("preloadModels() also drops a later restart whose model was evicted while an earlier one waited", async () => {
   const { router, lines, options } = setup();
   const { upstream: _, ...restart } = options;
-  const listeners = new Set<(notice: RouterNotice) => void>();
+  const { listeners, notify, notices } = noticeChannel();
   router.hold = true;
 
   const restarting = preloadModels(router, ["a", "c"], {
     ...restart,
     reason: "restart",
-    notices: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    notices,
   });
   await router.called(1);
-  for (const listener of listeners) {
-    listener({ kind: "swapStarted", model: "b", evict: ["c"], at: 0 });
-  }
+  notify({ kind: "swapStarted", model: "b", evict: ["c"], at: 0 });
   strictEqual(router.calls[0]!.signal.aborted, false);
   router.grantHeld(0);
   const results = await restarting;
@@ -255,3 +244,18 @@ Deno.test("preloadModels() reaches a real upstream through the proxy's HTTP/1.1 
     pool.close();
   }
 });
+
+/** Router notices by hand: `notices` subscribes, `notify` delivers. */
+function noticeChannel() {
+  const listeners = new Set<(notice: RouterNotice) => void>();
+  return {
+    listeners,
+    notify: (notice: RouterNotice) => {
+      for (const listener of listeners) listener(notice);
+    },
+    notices: (listener: (notice: RouterNotice) => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
