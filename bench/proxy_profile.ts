@@ -100,6 +100,7 @@ async function appBench(count: number): Promise<void> {
   });
   const text = [
     `logLevel: ${values["log-level"]}`,
+    ...values["config-line"],
     "models:",
     "  small:",
     "    cmd: sleep 86400",

@@ -159,13 +159,13 @@ export class Http1Pool {
    */
   async request(url: string, init: UpstreamInit): Promise<UpstreamResponse> {
     const target = parseTarget(url);
-    const head = encodeHead(init, target);
+    const wire = encodeRequest(init, target);
     for (let fresh = false;; fresh = true) {
       init.signal.throwIfAborted();
       const connection = (fresh ? null : this.#take(target.key)) ??
         await this.#connect(target, init);
       try {
-        return await this.#exchange(connection, head, init);
+        return await this.#exchange(connection, wire, init);
       } catch (error) {
         connection.destroy();
         if (init.signal.aborted) throw init.signal.reason;
@@ -305,7 +305,7 @@ export class Http1Pool {
   /** One request and the head of its answer, on `connection`. */
   async #exchange(
     connection: Connection,
-    head: Uint8Array,
+    wire: Wire,
     init: UpstreamInit,
   ): Promise<UpstreamResponse> {
     const onAbort = () => connection.destroy();
@@ -314,7 +314,7 @@ export class Http1Pool {
     const stopWatching = () =>
       init.signal.removeEventListener("abort", onAbort);
     try {
-      const parsed = await sendAndRead(connection, head, init.body);
+      const parsed = await sendAndRead(connection, wire);
       const framing = bodyFraming(parsed, init.method);
       // A length next to a transfer coding is void (RFC 9112 §6.3) and
       // must not reach the client, which would trust it; an upstream that
@@ -360,16 +360,13 @@ export class Http1Pool {
  */
 async function sendAndRead(
   connection: Connection,
-  head: Uint8Array,
-  body: Uint8Array | null,
+  wire: Wire,
 ): Promise<ParsedHead> {
-  if (
-    body === null || head.byteLength + body.byteLength <= JOINED_WRITE_BYTES
-  ) {
-    await connection.sendRequest(head, body);
+  if (wire.body === null) {
+    await connection.sendRequest(wire);
     return await connection.readHead();
   }
-  const writing = connection.sendRequest(head, body);
+  const writing = connection.sendRequest(wire);
   writing.catch(() => {}); // awaited below when there is no answer
   try {
     return await connection.readHead();
@@ -533,24 +530,11 @@ class Connection {
   }
 
   /** Writes the request; `writing` is true until all of it is out. */
-  async sendRequest(
-    head: Uint8Array,
-    body: Uint8Array | null,
-  ): Promise<void> {
+  async sendRequest(wire: Wire): Promise<void> {
     this.writing = true;
     try {
-      const size = body?.byteLength ?? 0;
-      if (body === null || size === 0) {
-        await this.#writeAll(head);
-      } else if (head.byteLength + size <= JOINED_WRITE_BYTES) {
-        const joined = new Uint8Array(head.byteLength + size);
-        joined.set(head);
-        joined.set(body, head.byteLength);
-        await this.#writeAll(joined);
-      } else {
-        await this.#writeAll(head);
-        await this.#writeAll(body);
-      }
+      await this.#writeAll(wire.head);
+      if (wire.body !== null) await this.#writeAll(wire.body);
       this.writing = false;
     } catch (error) {
       // The request never went out whole: the upstream cannot have acted.
@@ -755,11 +739,21 @@ function latin1(bytes: Uint8Array): string {
 }
 
 /**
- * The request line, `Host`, `Content-Length` and `init`'s headers. `Host`
- * is the URL's authority unless `init` brings its own (a local model gets
- * the client's).
+ * A request as bytes: `head` is the request line and headers, and also
+ * the body when that is at most `JOINED_WRITE_BYTES` (one write, one
+ * segment); `body` is a larger body, written after the head.
  */
-function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
+interface Wire {
+  readonly head: Uint8Array;
+  readonly body: Uint8Array | null;
+}
+
+/**
+ * The request line, `Host`, `Content-Length` and `init`'s headers, then
+ * the body. `Host` is the URL's authority unless `init` brings its own (a
+ * local model gets the client's).
+ */
+function encodeRequest(init: UpstreamInit, target: Target): Wire {
   let text = `${init.method} ${target.path} HTTP/1.1\r\n`;
   let host = false;
   for (const [name, value] of init.headers) {
@@ -767,22 +761,33 @@ function encodeHead(init: UpstreamInit, target: Target): Uint8Array {
     if (name === "host") host = true;
   }
   if (!host) text += `host: ${target.authority}\r\n`;
-  const size = init.body?.byteLength ?? 0;
-  if (size > 0 || init.body !== null || sendsBody(init.method)) {
+  const body = init.body;
+  const size = body?.byteLength ?? 0;
+  if (size > 0 || body !== null || sendsBody(init.method)) {
     text += `content-length: ${size}\r\n`;
   }
   text += "\r\n";
   checkNoLineBreaks(init.headers);
-  if (isAscii(text)) return asciiEncoder.encode(text);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 255) {
-      throw new TypeError("a request header holds a character beyond Latin-1");
+  const joined = size <= JOINED_WRITE_BYTES;
+  // The head is written straight into the buffer a small body joins: one
+  // allocation and one copy fewer than encoding it alone, then joining.
+  const head = new Uint8Array(text.length + (joined ? size : 0));
+  if (isAscii(text)) {
+    asciiEncoder.encodeInto(text, head);
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 255) {
+        throw new TypeError(
+          "a request header holds a character beyond Latin-1",
+        );
+      }
+      head[i] = code;
     }
-    bytes[i] = code;
   }
-  return bytes;
+  if (!joined) return { head, body };
+  if (body !== null && size > 0) head.set(body, text.length);
+  return { head, body: null };
 }
 
 function isAscii(text: string): boolean {
