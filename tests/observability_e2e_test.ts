@@ -106,7 +106,10 @@ function reportedUsage(reply: Record<string, unknown>): Usage {
 function chatRequest(model: string, stream: boolean, signal: AbortSignal) {
   return {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: {
+      "Content-Type": "application/json",
+      "Authorization": "Bearer e2e-secret",
+    },
     body: JSON.stringify({
       model,
       stream,
@@ -191,6 +194,35 @@ Deno.test("a proxy server records activity, model status and swaps, and keeps ac
         assert.ok(
           page.data.every((entry: { model: string }) => entry.model === "m1"),
         );
+      },
+    );
+
+    await t.step(
+      "captures read after their requests ended show the headers redacted",
+      async () => {
+        const page = await (await fetch(
+          `${url}/api/metrics/activity?order=asc`,
+          { signal: deadline },
+        )).json();
+        const captures = [];
+        for (const entry of page.data) {
+          const res = await fetch(`${url}/api/captures/${entry.id}`, {
+            signal: deadline,
+          });
+          captures.push(await res.json());
+        }
+
+        for (const capture of captures) {
+          assert.equal(capture.req_headers["Authorization"], "[REDACTED]");
+          assert.equal(capture.req_headers["Content-Type"], "application/json");
+          assert.match(atob(capture.req_body), /Count to eight/);
+        }
+        assert.match(captures[0].resp_headers["Content-Type"], /json/);
+        assert.equal(
+          captures[1].resp_headers["Content-Type"],
+          "text/event-stream",
+        );
+        assert.match(atob(captures[1].resp_body), /^data: /);
       },
     );
 
